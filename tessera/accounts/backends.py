@@ -1,0 +1,21 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+
+
+class EmailOrUsernameBackend(ModelBackend):
+    """Sign in with the e-mail address or the user name, both case-insensitive."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        login = username or kwargs.get("email")
+        if not login or password is None:
+            return None
+        User = get_user_model()
+        user = User.objects.filter(Q(email__iexact=login) | Q(username__iexact=login)).first()
+        if user is None:
+            # Spend the same time as for a real user, so timing tells nothing.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.views.decorators.http import require_POST
+
+from .forms import LoginForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@require_POST
+def language_set(request):
+    """Switch the interface language and, for a signed-in user, keep it as their preference."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES) and check_for_language(language):
+        if request.user.is_authenticated and request.user.language != language:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language,
+            max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE, httponly=True,
+        )
+    return response

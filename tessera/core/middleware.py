@@ -1,0 +1,27 @@
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """Use the signed-in user's chosen language unless the request names another.
+
+    LocaleMiddleware has already activated the language of the cookie or the
+    browser; a user's saved preference wins over the browser, the cookie set by
+    the language switch wins over both (the switch also saves the preference).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.language
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)

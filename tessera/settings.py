@@ -1,0 +1,173 @@
+"""Tessera settings: every value comes from the environment, with an embedded default.
+
+The defaults run the whole portal on one machine with no services: SQLite and
+uploaded files under ``var/``, e-mail printed to the console and kept in
+``var/mail/``. ``.env.example`` documents every variable.
+"""
+
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("TESSERA_DEBUG", default=True)
+SECRET_KEY = env.str(
+    "TESSERA_SECRET_KEY",
+    default="insecure-development-key-change-me-in-production-0123456789",
+)
+ALLOWED_HOSTS = env.list("TESSERA_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("TESSERA_CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env.str("TESSERA_SITE_URL", default="http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "tessera.core",
+    "tessera.accounts",
+    "tessera.organizations",
+    "tessera.tickets",
+    "tessera.notifications",
+    "tessera.portal",
+    "tessera.desk",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tessera.core.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "tessera.urls"
+WSGI_APPLICATION = "tessera.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "tessera" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tessera.sqlite3'}"
+    ),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the task worker read while the web server writes; the timeout
+    # makes a writer wait for the lock instead of failing at once.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("TESSERA_DB_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["tessera.accounts.backends.EmailOrUsernameBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "tessera.accounts.validators.DigitOrSpecialCharacterValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("it", _("Italian")), ("de", _("German"))]
+LOCALE_PATHS = [BASE_DIR / "tessera" / "locale"]
+TIME_ZONE = env.str("TESSERA_TIME_ZONE", default="Europe/Rome")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("TESSERA_STATIC_ROOT", default=VAR_DIR / "static")
+STATICFILES_DIRS = [BASE_DIR / "tessera" / "static"]
+MEDIA_ROOT = env.path("TESSERA_MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_URL = "/media/"  # never served directly: attachments go through a checked view
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# E-mail: the embedded default prints each message and keeps a copy in var/mail/.
+EMAIL_URL = env.email_url("TESSERA_EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = EMAIL_URL["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    EMAIL_BACKEND = "tessera.notifications.backends.ConsoleAndFileBackend"
+EMAIL_HOST = EMAIL_URL.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = EMAIL_URL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = EMAIL_URL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = EMAIL_URL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = EMAIL_URL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL_URL.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.int("TESSERA_EMAIL_TIMEOUT", default=30)
+EMAIL_FILE_PATH = env.path("TESSERA_EMAIL_FILE_PATH", default=VAR_DIR / "mail")
+DEFAULT_FROM_EMAIL = env.str("TESSERA_DEFAULT_FROM_EMAIL", default="Tessera Support <support@tessera.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TESSERA_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.bool("TESSERA_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Tickets
+TESSERA_TICKET_NUMBER_START = env.int("TESSERA_TICKET_NUMBER_START", default=800_000_000)
+TESSERA_ATTACHMENT_MAX_BYTES = env.int("TESSERA_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+TESSERA_AGENTS_SEE_ONLY_TEAM_TICKETS = env.bool("TESSERA_AGENTS_SEE_ONLY_TEAM_TICKETS", default=False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("TESSERA_LOG_LEVEL", default="WARNING")},
+}

@@ -1,0 +1,54 @@
+"""One function per type of ticket event: the audit trail as data (Saleor's events.py)."""
+
+from .models import Ticket, TicketEvent
+
+Type = TicketEvent.Type
+
+
+def _event(ticket: Ticket, actor, type_: str, **data) -> TicketEvent:
+    return TicketEvent.objects.create(ticket=ticket, actor=actor, type=type_, data=data)
+
+
+def ticket_created_event(*, ticket, actor):
+    return _event(ticket, actor, Type.CREATED, status=ticket.status, source=ticket.source)
+
+
+def status_changed_event(*, ticket, actor, old: str, new: str, action: str):
+    return _event(ticket, actor, Type.STATUS_CHANGED, old=old, new=new, action=action)
+
+
+def priority_changed_event(*, ticket, actor, old: int, new: int):
+    return _event(ticket, actor, Type.PRIORITY_CHANGED, old=old, new=new)
+
+
+def category_changed_event(*, ticket, actor, old_id: int, new_id: int, old: str, new: str):
+    return _event(ticket, actor, Type.CATEGORY_CHANGED, old_id=old_id, new_id=new_id, old=old, new=new)
+
+
+def team_changed_event(*, ticket, actor, old: str | None, new: str | None):
+    return _event(ticket, actor, Type.TEAM_CHANGED, old=old, new=new)
+
+
+def assigned_event(*, ticket, actor, assignee, previous):
+    return _event(
+        ticket, actor, Type.ASSIGNED,
+        assignee_id=assignee.pk, assignee=str(assignee),
+        previous_id=getattr(previous, "pk", None), previous=str(previous) if previous else None,
+    )
+
+
+def unassigned_event(*, ticket, actor, previous):
+    return _event(ticket, actor, Type.UNASSIGNED, previous_id=previous.pk, previous=str(previous))
+
+
+def cc_changed_event(*, ticket, actor, added: list[str], removed: list[str]):
+    return _event(ticket, actor, Type.CC_CHANGED, added=added, removed=removed)
+
+
+def comment_added_event(*, ticket, actor, comment):
+    type_ = Type.NOTE_ADDED if comment.is_internal else Type.COMMENT_ADDED
+    return _event(ticket, actor, type_, comment_id=comment.pk)
+
+
+def attachment_added_event(*, ticket, actor, attachment):
+    return _event(ticket, actor, Type.ATTACHMENT_ADDED, attachment_id=attachment.pk, name=attachment.original_name)

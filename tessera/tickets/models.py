@@ -1,0 +1,377 @@
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tessera.core.models import TimeStampedModel
+
+from .workflow import (
+    CLOSED_STATUSES,
+    WAITING_FOR_CUSTOMER_STATUSES,
+    Status,
+    status_category,
+    status_tooltip,
+)
+
+MAX_CATEGORY_DEPTH = 4
+
+
+class ServiceTeam(TimeStampedModel):
+    """A team of the vendor's agents that works the tickets of some categories."""
+
+    class AutoAssign(models.TextChoices):
+        NONE = "none", _("No automatic assignment")
+        ROUND_ROBIN = "round_robin", _("Round robin among available agents")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    email = models.EmailField(_("team e-mail"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="service_teams",
+        limit_choices_to={"is_staff": True}, verbose_name=_("agents"),
+    )
+    auto_assign = models.CharField(
+        _("automatic assignment"), max_length=16, choices=AutoAssign.choices, default=AutoAssign.NONE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service team")
+        verbose_name_plural = _("service teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A node of the category tree (at most four levels deep).
+
+    A ticket points at the deepest node chosen; levels 1–4 are that node's
+    path. A node routes to its own service team or, when it names none, to the
+    nearest ancestor's.
+    """
+
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    depth = models.PositiveSmallIntegerField(_("level"), editable=False, default=1)
+    service_team = models.ForeignKey(
+        ServiceTeam, on_delete=models.SET_NULL, null=True, blank=True, related_name="categories",
+        verbose_name=_("service team"),
+        help_text=_("Leave empty to use the team of the parent category."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_per_parent"),
+        ]
+        indexes = [models.Index(fields=["parent", "is_active", "position"])]
+
+    def __str__(self) -> str:
+        return " › ".join(c.name for c in self.path())
+
+    def save(self, *args, **kwargs):
+        self.depth = self.parent.depth + 1 if self.parent_id else 1
+        if self.depth > MAX_CATEGORY_DEPTH:
+            raise ValidationError(_("Categories have at most %(max)d levels.") % {"max": MAX_CATEGORY_DEPTH})
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        depth = 1
+        node = self.parent
+        while node is not None:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError({"parent": _("A category cannot be placed under itself.")})
+            depth += 1
+            node = node.parent
+        if depth > MAX_CATEGORY_DEPTH:
+            raise ValidationError(
+                {"parent": _("Categories have at most %(max)d levels.") % {"max": MAX_CATEGORY_DEPTH}}
+            )
+
+    def path(self) -> list["Category"]:
+        """The nodes from level 1 down to this one."""
+        nodes = []
+        node = self
+        while node is not None:
+            nodes.append(node)
+            node = node.parent
+        return nodes[::-1]
+
+    def routing_team(self) -> ServiceTeam | None:
+        for node in reversed(self.path()):
+            if node.service_team_id:
+                return node.service_team
+        return None
+
+    def all_fields(self) -> list["CategoryField"]:
+        """Extra fields of this category and of its ancestors, outermost first."""
+        path_ids = [node.pk for node in self.path()]
+        fields = CategoryField.objects.filter(category_id__in=path_ids)
+        return sorted(fields, key=lambda f: (path_ids.index(f.category_id), f.position, f.pk))
+
+
+class CategoryField(models.Model):
+    """An extra field a ticket of the category (or of its sub-categories) asks for."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        CHOICE = "choice", _("Choice")
+        DATE = "date", _("Date")
+        CHECKBOX = "checkbox", _("Checkbox")
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="fields", verbose_name=_("category")
+    )
+    key = models.SlugField(_("key"), max_length=50, help_text=_("Stable name under which values are stored."))
+    label = models.CharField(_("label"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TEXT)
+    required = models.BooleanField(_("required"), default=False)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("For choice fields: one option per line."))
+    help_text = models.CharField(_("help text"), max_length=250, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category field")
+        verbose_name_plural = _("category fields")
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["category", "key"], name="category_field_unique_key")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.CHOICE and not self.choice_list:
+            raise ValidationError({"choices": _("A choice field needs at least one option.")})
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class Priority(models.IntegerChoices):
+    VERY_HIGH = 1, _("very high")
+    HIGH = 2, _("high")
+    MEDIUM = 3, _("medium")
+    LOW = 4, _("low")
+
+
+class Source(models.TextChoices):
+    PORTAL = "portal", _("Customer portal")
+    EMAIL = "email", _("E-mail")
+    DESK = "desk", _("Desk")
+    API = "api", _("API")
+
+
+class TicketNumberCounter(models.Model):
+    """The last ticket number handed out; one row, locked while a number is drawn."""
+
+    last_value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ticket number counter")
+
+    def __str__(self) -> str:
+        return str(self.last_value)
+
+
+class TicketQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .policies import ticket_policy
+
+        return ticket_policy.visible(user, self)
+
+    def open(self):
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def closed(self):
+        return self.filter(status__in=CLOSED_STATUSES)
+
+    def waiting_for_customer(self):
+        return self.filter(status__in=WAITING_FOR_CUSTOMER_STATUSES)
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("number"), max_length=10, unique=True, editable=False)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="tickets",
+        verbose_name=_("organization"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_tickets",
+        verbose_name=_("created by"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.MEDIUM)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.OPEN)
+    external_reference = models.CharField(_("external reference"), max_length=100, blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("category")
+    )
+    service_team = models.ForeignKey(
+        ServiceTeam, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets",
+        verbose_name=_("service team"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_tickets", verbose_name=_("assignee"),
+    )
+    field_values = models.JSONField(_("category field values"), default=dict, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.PORTAL)
+    created_at = models.DateTimeField(_("creation date"), default=timezone.now)
+    updated_at = models.DateTimeField(_("change date"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "status", "-updated_at"], name="ticket_org_status_updated"),
+            models.Index(fields=["organization", "-updated_at"], name="ticket_org_updated"),
+            models.Index(fields=["created_by", "-updated_at"], name="ticket_creator_updated"),
+            models.Index(fields=["service_team", "status"], name="ticket_team_status"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def status_category(self):
+        return status_category(self.status)
+
+    @property
+    def status_tooltip(self) -> str:
+        return status_tooltip(self.status)
+
+    @property
+    def priority_display(self) -> str:
+        """Seed 000 shows priorities as "medium (prio. 3)"."""
+        return _("%(label)s (prio. %(value)d)") % {"label": self.get_priority_display(), "value": self.priority}
+
+
+class TicketCC(models.Model):
+    """Someone kept informed of a ticket: a colleague of the organization or a plain address."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="cc_entries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="cc_tickets"
+    )
+    email = models.EmailField(_("e-mail address"))
+
+    class Meta:
+        verbose_name = _("CC")
+        verbose_name_plural = _("CC")
+        constraints = [models.UniqueConstraint(fields=["ticket", "email"], name="ticket_cc_unique_email")]
+        indexes = [models.Index(fields=["user", "ticket"])]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Comment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="ticket_comments", verbose_name=_("author"),
+    )
+    body = models.TextField(_("text"))
+    is_internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Internal notes are never shown to customers.")
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.PORTAL)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="comment_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number}: {self.body[:40]}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name is random; the name the user gave is kept in original_name.
+    suffix = PurePath(filename).suffix.lower()[:16]
+    return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TicketEvent(models.Model):
+    """One entry of a ticket's audit trail; only services write these (see events.py)."""
+
+    class Type(models.TextChoices):
+        CREATED = "created", _("Ticket created")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+        CATEGORY_CHANGED = "category_changed", _("Category changed")
+        ASSIGNED = "assigned", _("Assigned")
+        UNASSIGNED = "unassigned", _("Unassigned")
+        TEAM_CHANGED = "team_changed", _("Service team changed")
+        CC_CHANGED = "cc_changed", _("CC changed")
+        COMMENT_ADDED = "comment_added", _("Comment added")
+        NOTE_ADDED = "note_added", _("Internal note added")
+        ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    type = models.CharField(_("type"), max_length=32, choices=Type.choices)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.type}"

@@ -1,0 +1,62 @@
+"""Who may see and do what with tickets: the one place views, templates and the API ask."""
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from .models import Ticket, TicketCC
+
+
+def _membership(user):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return getattr(user, "membership", None)
+
+
+class TicketPolicy:
+    def visible(self, user, queryset: QuerySet | None = None) -> QuerySet:
+        """The tickets ``user`` may see; none for anonymous, inactive or restricted users."""
+        tickets = Ticket.objects.all() if queryset is None else queryset
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return tickets.none()
+        if user.is_staff:
+            if user.is_superuser or not settings.TESSERA_AGENTS_SEE_ONLY_TEAM_TICKETS:
+                return tickets
+            return tickets.filter(Q(service_team__members=user) | Q(assignee=user)).distinct()
+        membership = _membership(user)
+        if membership is None or not membership.may_use_tickets:
+            return tickets.none()
+        tickets = tickets.filter(organization_id=membership.organization_id)
+        if membership.sees_organization_tickets:
+            return tickets
+        in_cc = TicketCC.objects.filter(ticket=OuterRef("pk"), user=user)
+        return tickets.filter(Q(created_by=user) | Exists(in_cc))
+
+    def get_visible_or_404(self, user, *, number: str, queryset: QuerySet | None = None) -> Ticket:
+        """A ticket by number, scoped first: one the user may not see is simply not found."""
+        try:
+            return self.visible(user, queryset).get(number=number)
+        except Ticket.DoesNotExist:
+            raise Http404 from None
+
+    def can_view(self, user, ticket: Ticket) -> bool:
+        return self.visible(user).filter(pk=ticket.pk).exists()
+
+    def is_customer(self, user) -> bool:
+        return getattr(user, "is_authenticated", False) and not user.is_staff
+
+    def can_create(self, user) -> bool:
+        membership = _membership(user)
+        return membership is not None and membership.may_use_tickets
+
+    def can_comment(self, user, ticket: Ticket) -> bool:
+        return not ticket.is_closed and self.can_view(user, ticket)
+
+    def can_add_internal_note(self, user, ticket: Ticket) -> bool:
+        return getattr(user, "is_staff", False) and self.can_view(user, ticket)
+
+    def can_close(self, user, ticket: Ticket) -> bool:
+        return self.is_customer(user) and self.can_comment(user, ticket)
+
+
+ticket_policy = TicketPolicy()

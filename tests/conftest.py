@@ -1,0 +1,93 @@
+"""Named personas shared by every test (STYLE.md): one organization and an outsider's."""
+
+import pytest
+
+from tessera.organizations.models import Role
+
+from .factories import AgentFactory, MembershipFactory, OrganizationFactory, ServiceTeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="Praxis Rossi", customer_code="100001", postal_code="20121")
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory(name="Zahnarzt Weber", customer_code="200002", postal_code="80331")
+
+
+def _member(organization, role, email):
+    return MembershipFactory(organization=organization, role=role, user=UserFactory(email=email)).user
+
+
+@pytest.fixture
+def customer(organization):
+    """A basic user: sees own tickets and those in CC."""
+    return _member(organization, Role.BASIC, "customer@rossi.test")
+
+
+@pytest.fixture
+def colleague(organization):
+    return _member(organization, Role.BASIC, "colleague@rossi.test")
+
+
+@pytest.fixture
+def manager(organization):
+    return _member(organization, Role.MANAGER, "manager@rossi.test")
+
+
+@pytest.fixture
+def org_admin(organization):
+    return _member(organization, Role.ADMIN, "admin@rossi.test")
+
+
+@pytest.fixture
+def restricted_user(organization):
+    return _member(organization, Role.RESTRICTED, "restricted@rossi.test")
+
+
+@pytest.fixture
+def outsider(other_organization):
+    """An administrator of another organization: sees everything there, nothing here."""
+    return _member(other_organization, Role.ADMIN, "admin@weber.test")
+
+
+@pytest.fixture
+def unlinked_user(db):
+    return UserFactory(email="nobody@example.test")
+
+
+@pytest.fixture
+def service_team(db):
+    return ServiceTeamFactory(name="Practice software")
+
+
+@pytest.fixture
+def agent(service_team):
+    user = AgentFactory(email="agent@vendor.test")
+    service_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def other_agent(db):
+    return AgentFactory(email="agent2@vendor.test")
+
+
+@pytest.fixture
+def vendor_admin(db):
+    return AgentFactory(email="root@vendor.test", is_superuser=True)
+
+
+@pytest.fixture
+def category(service_team):
+    from .factories import CategoryFactory
+
+    return CategoryFactory(name="Practice management", service_team=service_team)
