@@ -19,3 +19,9 @@ class EmailOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        # Every page asks for the user's membership and organization: load them with the user.
+        User = get_user_model()
+        user = User.objects.select_related("membership__organization").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
