@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "tessera.core",
     "tessera.accounts",
     "tessera.organizations",
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as its documentation asks: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tessera.urls"
@@ -97,7 +100,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["tessera.accounts.backends.EmailOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "tessera.accounts.backends.EmailOrUsernameBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -164,6 +170,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 TESSERA_TICKET_NUMBER_START = env.int("TESSERA_TICKET_NUMBER_START", default=800_000_000)
 TESSERA_ATTACHMENT_MAX_BYTES = env.int("TESSERA_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 TESSERA_AGENTS_SEE_ONLY_TEAM_TICKETS = env.bool("TESSERA_AGENTS_SEE_ONLY_TEAM_TICKETS", default=False)
+
+# Login throttling (django-axes): failures are counted per account and per IP
+# address separately; after AXES_FAILURE_LIMIT of either, logins wait AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env.int("TESSERA_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("TESSERA_LOGIN_COOLOFF_MINUTES", default=15) / 60
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env.int("TESSERA_PROXY_COUNT", default=0)
 
 LOGGING = {
     "version": 1,

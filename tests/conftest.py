@@ -91,3 +91,39 @@ def category(service_team):
     from .factories import CategoryFactory
 
     return CategoryFactory(name="Practice management", service_team=service_team)
+
+
+@pytest.fixture
+def inactive_user(organization):
+    """A basic member whose user account has been deactivated."""
+    user = _member(organization, Role.BASIC, "inactive@rossi.test")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@pytest.fixture
+def inactive_member(organization):
+    """An active user whose membership the organization's admin has deactivated."""
+    return MembershipFactory(
+        organization=organization, role=Role.BASIC, is_active=False, user=UserFactory(email="former@rossi.test")
+    ).user
+
+
+@pytest.fixture
+def deliver(django_capture_on_commit_callbacks):
+    """Run what a block queued for after commit, then the task worker, as production would.
+
+    ``with deliver(): client.post(...)``; the sent messages are then in ``mailoutbox``.
+    """
+    from contextlib import contextmanager
+
+    from django.core.management import call_command
+
+    @contextmanager
+    def _deliver():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        call_command("db_worker", batch=True, queue_name="*", reload=False, verbosity=0)
+
+    return _deliver

@@ -82,3 +82,12 @@ def test_password_policy(password, ok, db):
         assert not ok
     else:
         assert ok
+
+
+def test_login_is_throttled_per_account_with_a_clear_message(client, customer, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": customer.email, "password": "wrong-wrong-1"})
+    response = client.post(LOGIN, {"username": customer.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
