@@ -37,7 +37,7 @@ lint: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 messages: install
 	cd tessera && ../$(BIN)/python ../manage.py makemessages -l it -l de --no-obsolete --no-location

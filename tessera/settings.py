@@ -188,3 +188,37 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("TESSERA_LOG_LEVEL", default="WARNING")},
 }
+
+# Ticket pages
+TESSERA_ATTACHMENT_EXTENSIONS = env.list(
+    "TESSERA_ATTACHMENT_EXTENSIONS",
+    default=["pdf", "png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "txt", "log", "csv", "xml", "json",
+             "zip", "docx", "xlsx", "pptx", "odt", "ods", "eml"],
+)
+TESSERA_ATTACHMENTS_PER_MESSAGE = env.int("TESSERA_ATTACHMENTS_PER_MESSAGE", default=10)
+# Files stream through LimitedUploadHandler first, which refuses a file as soon as it passes the limit.
+FILE_UPLOAD_HANDLERS = [
+    "tessera.tickets.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Organizations
+# Linking to an organization at first login (customer code + postal code): after this many wrong
+# pairs from one user or from one IP address, further tries wait until the oldest leaves the window.
+TESSERA_LINK_FAILURE_LIMIT = env.int("TESSERA_LINK_FAILURE_LIMIT", default=5)
+TESSERA_LINK_COOLOFF_MINUTES = env.int("TESSERA_LINK_COOLOFF_MINUTES", default=15)
+
+# Accounts: how long the e-mailed links stay valid, how often account e-mails may be
+# sent again, and how many wrong answers a link's page accepts before the link is void.
+TESSERA_INVITATION_VALID_DAYS = env.int("TESSERA_INVITATION_VALID_DAYS", default=7)
+TESSERA_REGISTRATION_CONFIRM_VALID_DAYS = env.int("TESSERA_REGISTRATION_CONFIRM_VALID_DAYS", default=3)
+TESSERA_PASSWORD_RESET_VALID_HOURS = env.int("TESSERA_PASSWORD_RESET_VALID_HOURS", default=24)
+TESSERA_ACCOUNT_EMAIL_INTERVAL_SECONDS = env.int("TESSERA_ACCOUNT_EMAIL_INTERVAL_SECONDS", default=60)
+TESSERA_ACCOUNT_EMAILS_PER_DAY = env.int("TESSERA_ACCOUNT_EMAILS_PER_DAY", default=5)
+TESSERA_TOKEN_MAX_FAILED_ATTEMPTS = env.int("TESSERA_TOKEN_MAX_FAILED_ATTEMPTS", default=5)
+
+# Ticket list
+TESSERA_TICKET_LIST_PAGE_SIZE = env.int("TESSERA_TICKET_LIST_PAGE_SIZE", default=25)
+# Rows read per database round trip while an export streams; memory stays bounded by this, not by the export.
+TESSERA_TICKET_EXPORT_CHUNK_SIZE = env.int("TESSERA_TICKET_EXPORT_CHUNK_SIZE", default=2000)

@@ -111,7 +111,7 @@ def inactive_member(organization):
 
 
 @pytest.fixture
-def deliver(django_capture_on_commit_callbacks):
+def deliver(django_capture_on_commit_callbacks, worker_keeps_test_connection):
     """Run what a block queued for after commit, then the task worker, as production would.
 
     ``with deliver(): client.post(...)``; the sent messages are then in ``mailoutbox``.
@@ -127,3 +127,18 @@ def deliver(django_capture_on_commit_callbacks):
         call_command("db_worker", batch=True, queue_name="*", reload=False, verbosity=0)
 
     return _deliver
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """For modules that create many users and never check a password: skips Argon2's deliberate slowness."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def worker_keeps_test_connection(monkeypatch):
+    """Let ``deliver`` run on PostgreSQL: the worker's close_old_connections() would close the
+    connection that holds the test's transaction (its autocommit is off), losing the test data."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)

@@ -2,8 +2,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from tessera.accounts.models import User
-from tessera.organizations.models import Membership, Organization, Role
-from tessera.tickets.models import Category, Comment, ServiceTeam, Ticket, TicketCC
+from tessera.organizations.models import LinkRequest, Membership, Organization, Role
+from tessera.tickets.models import Category, CategoryField, Comment, ServiceTeam, Ticket, TicketCC
 from tessera.tickets.numbering import draw_ticket_number
 from tessera.tickets.workflow import Status
 
@@ -97,3 +97,48 @@ class CommentFactory(DjangoModelFactory):
     ticket = factory.SubFactory(TicketFactory)
     author = factory.LazyAttribute(lambda o: o.ticket.created_by)
     body = "A comment."
+
+
+class CategoryFieldFactory(DjangoModelFactory):
+    class Meta:
+        model = CategoryField
+
+    category = factory.SubFactory(CategoryFactory)
+    key = factory.Sequence(lambda n: f"field_{n}")
+    label = factory.Sequence(lambda n: f"Field {n}")
+    kind = CategoryField.Kind.TEXT
+
+
+class LinkRequestFactory(DjangoModelFactory):
+    """A pending request to be linked, as first login leaves it: see ``pending_applicant``."""
+
+    class Meta:
+        model = LinkRequest
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    customer_code = factory.LazyAttribute(lambda o: o.organization.customer_code)
+    postal_code = factory.LazyAttribute(lambda o: o.organization.postal_code)
+
+
+def pending_applicant(organization, **user_fields) -> LinkRequest:
+    """A user who entered ``organization``'s codes at first login: restricted member, request pending."""
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, organization=organization, role=Role.RESTRICTED)
+    return LinkRequestFactory(user=user, organization=organization)
+
+
+def create_tickets(count: int, *, created_by, category, **fields) -> list[Ticket]:
+    """``count`` tickets in one INSERT, for tests of lists and exports at scale."""
+    from tessera.tickets.numbering import draw_ticket_numbers
+
+    numbers = draw_ticket_numbers(count)
+    tickets = [
+        Ticket(
+            number=number, organization=created_by.membership.organization, created_by=created_by,
+            title=f"Bulk ticket {number}", description="Created in bulk.", category=category,
+            service_team=category.service_team, **fields,
+        )
+        for number in numbers
+    ]
+    return Ticket.objects.bulk_create(tickets)

@@ -1,6 +1,5 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
 
 
 class EmailOrUsernameBackend(ModelBackend):
@@ -11,7 +10,11 @@ class EmailOrUsernameBackend(ModelBackend):
         if not login or password is None:
             return None
         User = get_user_model()
-        user = User.objects.filter(Q(email__iexact=login) | Q(username__iexact=login)).first()
+        # The e-mail address wins: a user name that looks like someone's address never signs in as them.
+        user = (
+            User.objects.filter(email__iexact=login).first()
+            or User.objects.filter(username__iexact=login).first()
+        )
         if user is None:
             # Spend the same time as for a real user, so timing tells nothing.
             User().set_password(password)

@@ -1,8 +1,16 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from tessera.core.errors import ApplicationError
+
+from .models import SecurityQuestion, User
 
 
 class UserAdminCreationForm(AdminUserCreationForm):
@@ -38,3 +46,141 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("This account is inactive."),
     }
+
+
+PASSWORD_POLICY = _("At least 8 characters, with at least one number or special character.")
+USERNAME_VALIDATOR = RegexValidator(
+    r"^[\w.+-]+\Z",
+    _("Use only letters, digits and the characters . + - _ (no spaces, no @)."),
+)
+
+
+def _password_field(label, *, autocomplete="new-password", help_text=""):
+    return forms.CharField(
+        label=label, strip=False, help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+def _email_field(label=None):
+    return forms.EmailField(
+        label=label or _("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
+def _question_field():
+    return forms.ChoiceField(
+        label=_("Security question"),
+        choices=[("", _("Choose a question…")), *SecurityQuestion.choices],
+        help_text=_("Used to recover your password if you forget it."),
+    )
+
+
+def _answer_field():
+    return forms.CharField(
+        label=_("Security answer"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Upper and lower case and extra spaces do not matter."),
+    )
+
+
+class RepeatedPasswordMixin:
+    """The password typed twice; ``password_field`` names the first, ``<name>_repeat`` the second."""
+
+    password_field = "password"  # noqa: S105 (a field name)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get(self.password_field), cleaned.get(f"{self.password_field}_repeat")
+        if first and second and first != second:
+            self.add_error(f"{self.password_field}_repeat", _("The two passwords do not match."))
+        return cleaned
+
+
+class InvitationAcceptForm(RepeatedPasswordMixin, forms.Form):
+    username = forms.CharField(
+        label=_("User name"), max_length=150, validators=[USERNAME_VALIDATOR],
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        help_text=_("You can log in with it or with your e-mail address."),
+    )
+    password = _password_field(_("Password"), help_text=PASSWORD_POLICY)
+    password_repeat = _password_field(_("Repeat password"))
+    security_question = _question_field()
+    security_answer = _answer_field()
+
+
+class EmailForm(forms.Form):
+    email = _email_field()
+
+
+class RegistrationForm(RepeatedPasswordMixin, forms.Form):
+    email = _email_field(_("E-mail address"))
+    password = _password_field(_("Password"), help_text=PASSWORD_POLICY)
+    password_repeat = _password_field(_("Repeat password"))
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Please accept the terms of use and the privacy policy.")},
+        # The template puts the box inside its label and the error, when there is one, under this id.
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "id_consent_error"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = format_html(
+            gettext("I have read the {terms} and the {privacy} and accept them."),
+            terms=format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>', reverse("accounts:terms"),
+                gettext("Terms of use"),
+            ),
+            privacy=format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>', reverse("accounts:privacy"),
+                gettext("Privacy policy"),
+            ),
+        )
+
+
+class RegistrationConfirmForm(forms.Form):
+    password = _password_field(_("Password"), autocomplete="current-password")
+
+
+class PasswordResetForm(RepeatedPasswordMixin, forms.Form):
+    """The new password twice, and the answer to the user's security question when there is one."""
+
+    security_answer = _answer_field()
+    password = _password_field(_("New password"), help_text=PASSWORD_POLICY)
+    password_repeat = _password_field(_("Repeat password"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.security_question:
+            del self.fields["security_answer"]
+
+
+class PasswordChangeForm(RepeatedPasswordMixin, forms.Form):
+    password_field = "new_password"  # noqa: S105 (a field name)
+
+    old_password = _password_field(_("Old password"), autocomplete="current-password")
+    new_password = _password_field(_("New password"), help_text=PASSWORD_POLICY)
+    new_password_repeat = _password_field(_("Repeat password"))
+
+
+class SecurityQuestionForm(forms.Form):
+    security_question = _question_field()
+    security_answer = _answer_field()
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+def add_service_errors(form, error: ValidationError | ApplicationError) -> None:
+    """Attach a service's error to ``form``: next to its field when the form has it, above the form otherwise."""
+    if isinstance(error, ApplicationError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -72,6 +72,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     email_verified_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    terms_accepted_at = models.DateTimeField(
+        _("terms accepted at"), null=True, blank=True,
+        help_text=_("When the user accepted the terms of use and the privacy policy at registration."),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -113,3 +117,117 @@ class User(AbstractBaseUser, PermissionsMixin):
         if not self.security_answer_hash:
             return False
         return check_password(normalize_security_answer(answer), self.security_answer_hash)
+
+
+class TokenPurpose(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    EMAIL_CONFIRMATION = "email_confirmation", _("E-mail confirmation")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+
+
+class TokenState(models.TextChoices):
+    VALID = "valid", _("Valid")
+    EXPIRED = "expired", _("Expired")
+    USED = "used", _("Used")
+    REVOKED = "revoked", _("No longer valid")
+
+
+class AccountToken(models.Model):
+    """A single-use link that expires, sent by e-mail (see ``tokens.py``).
+
+    Only a hash of the token is stored: whoever reads the database cannot use
+    the links. A newer link of the same purpose revokes the older ones, and so
+    do too many wrong answers on the link's page.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_tokens",
+        verbose_name=_("user"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=32, choices=TokenPurpose.choices)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("account link")
+        verbose_name_plural = _("account links")
+        indexes = [models.Index(fields=["user", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} – {self.user_id} ({self.state.label})"
+
+    @property
+    def state(self) -> TokenState:
+        if self.used_at is not None:
+            return TokenState.USED
+        if self.revoked_at is not None:
+            return TokenState.REVOKED
+        if self.expires_at <= timezone.now():
+            return TokenState.EXPIRED
+        return TokenState.VALID
+
+    @property
+    def is_valid(self) -> bool:
+        return self.state == TokenState.VALID
+
+
+class AccountEmail(models.Model):
+    """An account e-mail sent to a user; the rate limits on "send it again" count these rows.
+
+    Kept in the database, not a cache, so every web process counts the same ones.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("Registration (confirmation or notice)")
+        INVITATION = "invitation", _("Invitation")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account e-mail")
+        verbose_name_plural = _("account e-mails")
+        indexes = [models.Index(fields=["user", "kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LegalDocument(models.Model):
+    """The terms of use and the privacy policy a user accepts at registration, per language.
+
+    The vendor edits them in the administration; without one, a default text is shown.
+    """
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", _("Terms of use")
+        PRIVACY = "privacy", _("Privacy policy")
+
+    kind = models.CharField(_("document"), max_length=16, choices=Kind.choices)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(
+        _("text"), help_text=_("Plain text; an empty line starts a new paragraph.")
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
+        ordering = ["kind", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "language"], name="one_legal_document_per_kind_and_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.language})"

@@ -1,11 +1,27 @@
 from django.urls import path
 
-from . import views
+from .views import account, invitation, legal, login, password, registration
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("language/", views.language_set, name="language"),
+    path("", account.account, name="account"),
+    path("password/", account.password_change, name="password_change"),
+    path("security-question/", account.security_question_change, name="security_question_change"),
+    path("profile/", account.profile_change, name="profile_change"),
+    path("login/", login.LoginView.as_view(), name="login"),
+    path("logout/", login.LogoutView.as_view(), name="logout"),
+    path("language/", login.language_set, name="language"),
+    path("register/", registration.register, name="register"),
+    path("register/sent/", registration.register_done, name="register_done"),
+    path("register/send-again/", registration.register_resend, name="register_resend"),
+    path("register/confirm/<str:token>/", registration.register_confirm, name="register_confirm"),
+    path("invitation/renew/", invitation.invitation_renew, name="invitation_renew"),
+    path("invitation/renew/sent/", invitation.invitation_renew_sent, name="invitation_renew_sent"),
+    path("invitation/<str:token>/", invitation.invitation_accept, name="invitation_accept"),
+    path("password/reset/", password.password_reset, name="password_reset"),
+    path("password/reset/sent/", password.password_reset_sent, name="password_reset_sent"),
+    path("password/reset/<str:token>/", password.password_reset_confirm, name="password_reset_confirm"),
+    path("terms/", legal.terms, name="terms"),
+    path("privacy/", legal.privacy, name="privacy"),
 ]

@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 from .models import LinkRequest, Membership, Organization
 
@@ -15,6 +17,15 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "country", "language"]
     search_fields = ["name", "customer_code", "city", "postal_code"]
     inlines = [MembershipInline]
+    actions = ["invite_contact"]
+
+    @admin.action(description=_("Invite a contact"))
+    def invite_contact(self, request, queryset):
+        """Open the desk's invitation form (accounts' contact_invite) for the one organization selected."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one organization to invite a contact to."), messages.WARNING)
+            return None
+        return redirect("desk:organization_invite", pk=queryset.get().pk)
 
 
 @admin.register(Membership)

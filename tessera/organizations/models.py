@@ -70,6 +70,14 @@ class Membership(TimeStampedModel):
         return f"{self.user} – {self.organization} ({self.get_role_display()})"
 
     @property
+    def is_admin(self) -> bool:
+        return self.is_active and self.role == Role.ADMIN
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.role == Role.RESTRICTED
+
+    @property
     def may_use_tickets(self) -> bool:
         return self.is_active and self.role != Role.RESTRICTED
 
@@ -102,6 +110,7 @@ class LinkRequest(TimeStampedModel):
         related_name="+", verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
 
     class Meta:
         verbose_name = _("link request")
@@ -115,3 +124,28 @@ class LinkRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.organization} ({self.get_state_display()})"
+
+
+class LinkAttempt(models.Model):
+    """A wrong customer code / postal code pair; counted per user and per IP address to stop guessing.
+
+    Kept in the database, not a cache, so every web process sees the same count.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("user"),
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed link attempt")
+        verbose_name_plural = _("failed link attempts")
+        indexes = [
+            models.Index(fields=["user", "created_at"]),
+            models.Index(fields=["ip_address", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.ip_address} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from tessera.organizations.selectors import has_pending_link_request
 from tessera.tickets.policies import ticket_policy
 from tessera.tickets.selectors import ticket_counts
 
@@ -12,6 +13,9 @@ def home(request):
     if user.is_staff:
         return redirect("desk:home")
     membership = getattr(user, "membership", None)
+    if membership is None or (membership.is_restricted and has_pending_link_request(user)):
+        # Seed 001's first login: customer code and postal code first, then the wait for approval.
+        return redirect("portal:link")
     may_use_tickets = ticket_policy.can_create(user)
     context = {
         "membership": membership,

@@ -75,6 +75,10 @@ class Category(models.Model):
         ordering = ["position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_per_parent"),
+            # NULL parents never collide in the constraint above; top-level names need their own.
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(parent__isnull=True), name="category_unique_top_level_name"
+            ),
         ]
         indexes = [models.Index(fields=["parent", "is_active", "position"])]
 
@@ -83,9 +87,22 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs):
         self.depth = self.parent.depth + 1 if self.parent_id else 1
-        if self.depth > MAX_CATEGORY_DEPTH:
+        levels_below = self._levels_below()
+        if self.depth + len(levels_below) > MAX_CATEGORY_DEPTH:
             raise ValidationError(_("Categories have at most %(max)d levels.") % {"max": MAX_CATEGORY_DEPTH})
         super().save(*args, **kwargs)
+        # Moving a node moves its sub-tree: keep the levels stored below it in step.
+        for offset, ids in enumerate(levels_below, start=1):
+            Category.objects.filter(pk__in=ids).exclude(depth=self.depth + offset).update(depth=self.depth + offset)
+
+    def _levels_below(self) -> list[list[int]]:
+        """The ids of this node's descendants, one list per level below it."""
+        levels, ids = [], [self.pk] if self.pk else []
+        while ids and len(levels) <= MAX_CATEGORY_DEPTH:  # bounded even if the stored tree has a cycle
+            ids = list(Category.objects.filter(parent_id__in=ids).values_list("pk", flat=True))
+            if ids:
+                levels.append(ids)
+        return levels
 
     def clean(self):
         super().clean()
@@ -96,7 +113,7 @@ class Category(models.Model):
                 raise ValidationError({"parent": _("A category cannot be placed under itself.")})
             depth += 1
             node = node.parent
-        if depth > MAX_CATEGORY_DEPTH:
+        if depth + len(self._levels_below()) > MAX_CATEGORY_DEPTH:
             raise ValidationError(
                 {"parent": _("Categories have at most %(max)d levels.") % {"max": MAX_CATEGORY_DEPTH}}
             )
@@ -233,6 +250,10 @@ class Ticket(models.Model):
     )
     field_values = models.JSONField(_("category field values"), default=dict, blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.PORTAL)
+    follow_up_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups",
+        verbose_name=_("follow-up of"),
+    )
     created_at = models.DateTimeField(_("creation date"), default=timezone.now)
     updated_at = models.DateTimeField(_("change date"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -375,3 +396,21 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.type}"
+
+
+class SavedTicketFilter(TimeStampedModel):
+    """The status filter a customer keeps as the default of "My tickets" (seed 000's "Save")."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_ticket_filter",
+        verbose_name=_("user"),
+    )
+    statuses = models.JSONField(_("statuses"), default=list, blank=True)
+    only_own = models.BooleanField(_("only own tickets"), default=False)
+
+    class Meta:
+        verbose_name = _("saved ticket filter")
+        verbose_name_plural = _("saved ticket filters")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {', '.join(self.statuses)}"

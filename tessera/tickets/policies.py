@@ -34,6 +34,8 @@ class TicketPolicy:
 
     def get_visible_or_404(self, user, *, number: str, queryset: QuerySet | None = None) -> Ticket:
         """A ticket by number, scoped first: one the user may not see is simply not found."""
+        if not (isinstance(number, str) and number.isascii() and number.isdigit() and len(number) <= 10):
+            raise Http404
         try:
             return self.visible(user, queryset).get(number=number)
         except Ticket.DoesNotExist:

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable, Sequence
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
@@ -17,6 +16,7 @@ from .category_fields import clean_field_values
 from .models import Attachment, Category, Comment, Priority, Source, Ticket, TicketCC
 from .numbering import draw_ticket_number
 from .policies import ticket_policy
+from .uploads import validate_upload
 from .workflow import ACTIONS_REQUIRING_MESSAGE, Action, Actor, Status, is_closed, target_status
 
 
@@ -29,17 +29,11 @@ def _actor_of(user) -> Actor:
     return Actor.AGENT if user.is_staff else Actor.CUSTOMER
 
 
-def _check_upload(upload: UploadedFile) -> None:
-    limit = settings.TESSERA_ATTACHMENT_MAX_BYTES
-    if upload.size == 0:
-        raise ValidationError({"attachments": _("The file %(name)s is empty.") % {"name": upload.name}})
-    if upload.size > limit:
-        raise ValidationError(
-            {
-                "attachments": _("The file %(name)s is larger than %(max)s MB.")
-                % {"name": upload.name, "max": f"{limit / (1024 * 1024):g}"}
-            }
-        )
+def _check_upload(upload: UploadedFile) -> tuple[str, str]:
+    try:
+        return validate_upload(upload)
+    except ValidationError as error:
+        raise ValidationError({"attachments": error.messages}) from None
 
 
 def _clean_cc(organization: Organization, cc_users: Iterable, cc_emails: Iterable[str]) -> dict[str, object]:
@@ -65,13 +59,12 @@ def _clean_cc(organization: Organization, cc_users: Iterable, cc_emails: Iterabl
 
 @transaction.atomic
 def attachment_add(*, ticket: Ticket, uploaded_by, upload: UploadedFile, comment: Comment | None = None) -> Attachment:
-    _check_upload(upload)
+    name, content_type = _check_upload(upload)
     attachment = Attachment(
         ticket=ticket, comment=comment, uploaded_by=uploaded_by,
-        original_name=upload.name[:255], size=upload.size,
-        content_type=(getattr(upload, "content_type", "") or "")[:120],
+        original_name=name, size=upload.size, content_type=content_type[:120],
     )
-    attachment.file.save(upload.name, upload, save=False)
+    attachment.file.save(name, upload, save=False)
     attachment.save()
     events.attachment_added_event(ticket=ticket, actor=uploaded_by, attachment=attachment)
     return attachment
@@ -92,8 +85,12 @@ def ticket_create(
     cc_emails: Sequence[str] = (),
     attachments: Sequence[UploadedFile] = (),
     source: str = Source.PORTAL,
+    follow_up_of: Ticket | None = None,
 ) -> Ticket:
-    """Open a ticket for ``author``'s organization (or, for vendor staff, the one given)."""
+    """Open a ticket for ``author``'s organization (or, for vendor staff, the one given).
+
+    A follow-up ticket continues a closed one the author may see.
+    """
     if author.is_staff:
         if organization is None:
             raise ValidationError({"organization": _("Choose the customer's organization.")})
@@ -108,6 +105,12 @@ def ticket_create(
         raise ValidationError({"title": _("This field is required.")})
     for upload in attachments:
         _check_upload(upload)
+    if follow_up_of is not None and not (
+        follow_up_of.is_closed
+        and follow_up_of.organization_id == organization.pk
+        and ticket_policy.can_view(author, follow_up_of)
+    ):
+        raise ValidationError({"follow_up_of": _("Only a closed ticket of yours can be followed up.")})
     cc = _clean_cc(organization, cc_users, cc_emails)
     values = clean_field_values(category.all_fields(), field_values or {})
 
@@ -125,6 +128,7 @@ def ticket_create(
         service_team=category.routing_team(),
         field_values=values,
         source=source,
+        follow_up_of=follow_up_of,
         created_at=now,
         updated_at=now,
     )
@@ -153,7 +157,9 @@ def comment_add(
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if is_internal and not ticket_policy.can_add_internal_note(author, ticket):
         raise PermissionDenied(_("Only support staff can add internal notes."))
-    if not ticket_policy.can_comment(author, ticket):
+    if not ticket_policy.can_view(author, ticket):
+        raise PermissionDenied(_("You may not comment on this ticket."))
+    if ticket.is_closed:
         raise PermissionDenied(_("This ticket is closed; open a follow-up ticket instead."))
     body = body.strip()
     if not body and not attachments:
@@ -228,15 +234,15 @@ def ticket_system_transition(*, ticket: Ticket, action: str) -> Ticket:
     return _apply_transition(ticket, actor=Actor.SYSTEM, action=Action(action), user=None)
 
 
-def _require_staff(user) -> None:
-    if not user.is_staff:
-        raise PermissionDenied(_("Only support staff can do this."))
+def _require_agent_for(user, ticket: Ticket) -> None:
+    if not user.is_staff or not ticket_policy.can_view(user, ticket):
+        raise PermissionDenied(_("Only support staff working on this ticket can do this."))
 
 
 @transaction.atomic
 def ticket_change_priority(*, ticket: Ticket, user, priority: int) -> Ticket:
-    _require_staff(user)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _require_agent_for(user, ticket)
     priority = Priority(int(priority))
     if ticket.priority != priority:
         old = ticket.priority
@@ -248,10 +254,10 @@ def ticket_change_priority(*, ticket: Ticket, user, priority: int) -> Ticket:
 
 @transaction.atomic
 def ticket_assign(*, ticket: Ticket, user, assignee) -> Ticket:
-    _require_staff(user)
     if not assignee.is_staff or not assignee.is_active:
         raise ValidationError({"assignee": _("Tickets can only be assigned to active support staff.")})
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _require_agent_for(user, ticket)
     if ticket.assignee_id != assignee.pk:
         previous = ticket.assignee
         ticket.assignee = assignee
@@ -262,8 +268,8 @@ def ticket_assign(*, ticket: Ticket, user, assignee) -> Ticket:
 
 @transaction.atomic
 def ticket_unassign(*, ticket: Ticket, user) -> Ticket:
-    _require_staff(user)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _require_agent_for(user, ticket)
     if ticket.assignee_id is not None:
         previous = ticket.assignee
         ticket.assignee = None
@@ -275,8 +281,10 @@ def ticket_unassign(*, ticket: Ticket, user) -> Ticket:
 @transaction.atomic
 def ticket_change_category(*, ticket: Ticket, user, category: Category) -> Ticket:
     """Re-categorize; the ticket is re-routed to the new category's service team."""
-    _require_staff(user)
+    if not category.is_active:
+        raise ValidationError({"category": _("This category can no longer be chosen.")})
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _require_agent_for(user, ticket)
     if ticket.category_id == category.pk:
         return ticket
     old_category, old_team = ticket.category, ticket.service_team
@@ -292,3 +300,19 @@ def ticket_change_category(*, ticket: Ticket, user, category: Category) -> Ticke
             new=str(ticket.service_team) if ticket.service_team else None,
         )
     return ticket
+
+
+@transaction.atomic
+def ticket_cc_add(*, ticket: Ticket, user, cc_users: Sequence = (), cc_emails: Sequence[str] = ()) -> list[str]:
+    """Keep more people informed of a ticket; returns the addresses added."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if not ticket_policy.can_comment(user, ticket):
+        raise PermissionDenied(_("This ticket is closed; open a follow-up ticket instead."))
+    entries = _clean_cc(ticket.organization, cc_users, cc_emails)
+    existing = set(ticket.cc_entries.values_list("email", flat=True))
+    added = [email for email in entries if email not in existing]
+    TicketCC.objects.bulk_create(TicketCC(ticket=ticket, email=email, user=entries[email]) for email in added)
+    if added:
+        events.cc_changed_event(ticket=ticket, actor=user, added=added, removed=[])
+        _touch(ticket)
+    return added

@@ -8,15 +8,16 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StatusCategory(models.TextChoices):
     NEW = "new", _("New")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("status category", "Open")
     WAITING = "waiting", _("Waiting for customer")
     ON_HOLD = "on_hold", _("On hold")
     SOLVED = "solved", _("Solved")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("status category", "Closed")
 
 
 class Status(models.TextChoices):
@@ -137,7 +138,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Actor.SYSTEM, Action.AUTO_COMPLETE, frozenset({Status.SOLUTION_PROVIDED}), Status.COMPLETED),
     Transition(Actor.CUSTOMER, Action.CLOSE, _WORKABLE, Status.CANCELED),
     Transition(Actor.CUSTOMER, Action.ACCEPT_SOLUTION, frozenset({Status.SOLUTION_PROVIDED}), Status.COMPLETED),
-    Transition(Actor.CUSTOMER, Action.REJECT_SOLUTION, frozenset({Status.SOLUTION_PROVIDED}), Status.ADDITIONAL_INFO),
+    Transition(Actor.CUSTOMER, Action.REJECT_SOLUTION, frozenset({Status.SOLUTION_PROVIDED}), Status.IN_PROCESS),
     _agent(Action.START, Status.IN_PROCESS),
     _agent(Action.REQUEST_INFO, Status.CUSTOMER_ACTION),
     _agent(Action.HOLD, Status.ON_HOLD),

@@ -10,9 +10,10 @@ def test_demo_customer_logs_in_and_sees_home(page):
     page.get_by_label("E-mail or user name").fill("user@praxis-rossi.example")
     page.get_by_label("Password").fill("tessera-demo-1")
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Report a problem").wait_for()
-    assert page.get_by_role("heading", name="My tickets").is_visible()
-    assert "open ticket" in page.get_by_test_id("open-count").inner_text()
+    # The demo user of Praxis Rossi chose Italian: the home page speaks it at once.
+    page.get_by_role("heading", name="Segnala un problema").wait_for()
+    assert page.get_by_role("heading", name="I miei ticket").is_visible()
+    assert "ticket apert" in page.get_by_test_id("open-count").inner_text()
 
 
 def test_wrong_password_shows_message_and_keeps_login(page):

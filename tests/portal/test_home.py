@@ -30,9 +30,10 @@ def test_restricted_user_sees_activation_notice_not_tiles(client, restricted_use
     assert "Report a problem" not in page
 
 
-def test_unlinked_user_is_told_to_link(client, unlinked_user):
+def test_unlinked_user_is_sent_to_link_an_organization(client, unlinked_user):
     client.force_login(unlinked_user)
-    assert "not yet linked to an organization" in client.get(HOME).content.decode()
+    response = client.get(HOME)
+    assert response.status_code == 302 and response["Location"] == reverse("portal:link")
 
 
 def test_staff_are_sent_to_the_desk(client, agent):

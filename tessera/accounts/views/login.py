@@ -5,7 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
-from .forms import LoginForm
+from ..forms import LoginForm
 
 
 class LoginView(auth_views.LoginView):
@@ -16,6 +16,15 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def remember_language(response, language: str) -> None:
+    """The language cookie wins over the saved preference (see UserLanguageMiddleware): keep both in step."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language,
+        max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE, httponly=True,
+    )
 
 
 @require_POST
@@ -30,9 +39,5 @@ def language_set(request):
         if request.user.is_authenticated and request.user.language != language:
             request.user.language = language
             request.user.save(update_fields=["language"])
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language,
-            max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE, httponly=True,
-        )
+        remember_language(response, language)
     return response

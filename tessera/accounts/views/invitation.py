@@ -1,0 +1,59 @@
+"""Seed 000's registration: the invited contact chooses user name, password and security question."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .. import services
+from ..forms import EmailForm, InvitationAcceptForm, add_service_errors
+from ..models import TokenPurpose
+from ..tokens import TokenInvalid, token_find
+from .links import invalid_link_response
+
+BACKEND = "tessera.accounts.backends.EmailOrUsernameBackend"
+
+
+def invitation_accept(request, token):
+    found = token_find(token, purpose=TokenPurpose.INVITATION)
+    if found is None or not found.is_valid:
+        return invalid_link_response(request, found, TokenPurpose.INVITATION)
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.invitation_accept(
+                token=token, username=data["username"], password=data["password"],
+                security_question=data["security_question"], security_answer=data["security_answer"],
+            )
+        except TokenInvalid:
+            found.refresh_from_db()
+            return invalid_link_response(request, found, TokenPurpose.INVITATION)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(request, _("Welcome! Your registration is complete."))
+            return redirect("portal:home")
+    invited = found.user
+    membership = getattr(invited, "membership", None)
+    context = {
+        "form": form,
+        "invited": invited,
+        "organization": membership.organization if membership else None,
+    }
+    return render(request, "accounts/invitation_accept.html", context)
+
+
+def invitation_renew(request):
+    """Ask for a new activation link; the answer is the same whether or not the address was invited."""
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.invitation_renew(email=form.cleaned_data["email"])
+        return redirect("accounts:invitation_renew_sent")
+    return render(request, "accounts/invitation_renew.html", {"form": form})
+
+
+def invitation_renew_sent(request):
+    return render(request, "accounts/invitation_renew_sent.html")

@@ -1,0 +1,64 @@
+"""Forms of the organization flows, shared by the portal and the desk."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tessera.core.errors import ApplicationError
+
+from .models import Role
+
+ASSIGNABLE_ROLES = [(role.value, role.label) for role in (Role.BASIC, Role.MANAGER, Role.ADMIN)]
+
+
+class LinkForm(forms.Form):
+    """Seed 001's first login: customer code and postal code."""
+
+    customer_code = forms.CharField(
+        label=_("Customer code"), max_length=32,
+        help_text=_("You find your customer code on any invoice we sent you."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"), max_length=16,
+        help_text=_("The postal code of your practice's address."),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+
+
+class RoleForm(forms.Form):
+    """Activation of a restricted user, or a change of role."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=ASSIGNABLE_ROLES, initial=Role.BASIC)
+
+    def __init__(self, *args, membership=None, **kwargs):
+        # Each row of the users page has its own form: distinct ids keep every label tied to its select.
+        if membership is not None:
+            kwargs.setdefault("auto_id", f"id_m{membership.pk}_%s")
+            if membership.role != Role.RESTRICTED:
+                kwargs.setdefault("initial", {"role": membership.role})
+        super().__init__(*args, **kwargs)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000,
+        help_text=_("Sent to the user by e-mail."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class OrganizationSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        help_text=_("Name, customer code or city"))
+
+
+def add_service_error(form: forms.Form, error: Exception) -> None:
+    """Show a service's refusal next to the field it names (or above the form); typed values stay."""
+    if isinstance(error, ApplicationError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -1,0 +1,261 @@
+"""Customer forms: reporting a problem and working on a ticket."""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tessera.accounts.models import User
+from tessera.tickets.models import Category, CategoryField, Priority
+from tessera.tickets.uploads import max_size_text, validate_upload
+
+MAX_CATEGORY_LEVEL = 4
+FIELD_PREFIX = "cf_"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files in one input; each checked for size, emptiness, type and content."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > settings.TESSERA_ATTACHMENTS_PER_MESSAGE:
+            raise ValidationError(
+                _("Attach at most %(max)d files at once.") % {"max": settings.TESSERA_ATTACHMENTS_PER_MESSAGE}
+            )
+        errors = []
+        for upload in files:
+            try:
+                validate_upload(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+def attachments_help() -> str:
+    return _("You can attach files up to %(max)s each. Please do not upload any patient data.") % {
+        "max": max_size_text()
+    }
+
+
+class UploadErrorsMixin:
+    """Report files the upload handler refused while streaming (too large to even receive)."""
+
+    def __init__(self, *args, oversized_uploads=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.oversized_uploads = list(oversized_uploads)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.oversized_uploads:
+            self.add_error(
+                "attachments",
+                _("The file %(name)s is larger than %(max)s.") % {"name": name, "max": max_size_text()},
+            )
+        return cleaned
+
+
+def split_addresses(text: str) -> list[str]:
+    return [part for part in re.split(r"[\s,;]+", text or "") if part]
+
+
+class TicketCreateForm(UploadErrorsMixin, forms.Form):
+    """Seed 000 "Create Ticket" and seed 001 "Apri un ticket", one form.
+
+    Category levels are dependent selects: each level lists the children of the
+    level above. With JavaScript the next level appears as soon as one is
+    chosen (htmx); without it, "Show sub-categories" reloads the form.
+    """
+
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    priority = forms.TypedChoiceField(
+        label=gettext_lazy("Priority"), choices=Priority.choices, coerce=int, initial=Priority.MEDIUM
+    )
+    external_reference = forms.CharField(label=gettext_lazy("External reference"), max_length=100, required=False)
+    cc_users = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("CC: colleagues"), queryset=User.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cc_emails = forms.CharField(
+        label=gettext_lazy("CC: other e-mail addresses"), required=False, max_length=2000,
+        help_text=gettext_lazy("Separate several addresses with commas."),
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Description"), required=False, max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy("Describe the problem and the steps to reproduce it."),
+    )
+    attachments = AttachmentsField(label=gettext_lazy("Attachments"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        organization_id = user.membership.organization_id
+        self.fields["cc_users"].queryset = (
+            User.objects.filter(membership__organization_id=organization_id, membership__is_active=True, is_active=True)
+            .exclude(pk=user.pk)
+            .order_by("first_name", "last_name", "email")
+        )
+        self.fields["attachments"].help_text = attachments_help()
+        self.category_path = self._add_category_fields()
+        self.chosen_category = self.category_path[-1] if self.category_path else None
+        self.extra_fields = self._add_extra_fields()
+
+    def _raw(self, name):
+        if self.is_bound and self.add_prefix(name) in self.data:
+            return self.data.get(self.add_prefix(name))
+        return self.initial.get(name)
+
+    def _add_category_fields(self) -> list[Category]:
+        """Add one select per level down the chosen path; return the chosen path."""
+        active = Category.objects.filter(is_active=True)
+        options = list(active.filter(parent=None))
+        path: list[Category] = []
+        for level in range(1, MAX_CATEGORY_LEVEL + 1):
+            if not options:
+                break
+            name = f"category_{level}"
+            self.fields[name] = forms.ModelChoiceField(
+                label=_("Category %(level)d") % {"level": level},
+                queryset=active.filter(pk__in=[o.pk for o in options]),
+                required=level <= 2,
+                empty_label=_("— choose —"),
+            )
+            self.fields[name].choices = [("", _("— choose —")), *((o.pk, o.name) for o in options)]
+            raw = str(self._raw(name) or "")
+            chosen = next((o for o in options if str(o.pk) == raw), None)
+            if chosen is None:
+                break
+            path.append(chosen)
+            options = list(active.filter(parent=chosen))
+        return path
+
+    def _add_extra_fields(self) -> list[CategoryField]:
+        if self.chosen_category is None:
+            return []
+        fields = self.chosen_category.all_fields()
+        for field in fields:
+            self.fields[FIELD_PREFIX + field.key] = self._form_field(field)
+        return fields
+
+    @staticmethod
+    def _form_field(field: CategoryField) -> forms.Field:
+        common = {"label": field.label, "required": field.required, "help_text": field.help_text}
+        kind = CategoryField.Kind
+        if field.kind == kind.NUMBER:
+            return forms.DecimalField(**common, max_digits=20, decimal_places=6, localize=True)
+        if field.kind == kind.DATE:
+            return forms.DateField(**common, widget=forms.DateInput(attrs={"type": "date"}))
+        if field.kind == kind.CHECKBOX:
+            return forms.BooleanField(**common)
+        if field.kind == kind.CHOICE:
+            choices = [("", _("— choose —")), *((c, c) for c in field.choice_list)]
+            return forms.ChoiceField(**common, choices=choices)
+        return forms.CharField(**common, max_length=1000)
+
+    @property
+    def category_field_names(self) -> list[str]:
+        return [name for name in self.fields if name.startswith("category_")]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.chosen_category is not None and self.chosen_category.children.filter(is_active=True).exists():
+            level = len(self.category_path) + 1
+            if level <= 2:
+                self.add_error(f"category_{level}", _("Choose a sub-category."))
+        addresses = split_addresses(cleaned.get("cc_emails", ""))
+        for address in addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                self.add_error("cc_emails", _("%(email)s is not a valid e-mail address.") % {"email": address})
+        cleaned["cc_email_list"] = addresses
+        return cleaned
+
+    def field_values(self) -> dict:
+        values = {}
+        for field in self.extra_fields:
+            value = self.cleaned_data.get(FIELD_PREFIX + field.key)
+            if value is None or value == "":
+                continue
+            values[field.key] = value.isoformat() if hasattr(value, "isoformat") else value
+        return values
+
+
+class CommentForm(UploadErrorsMixin, forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Your comment"), required=False, max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    attachments = AttachmentsField(label=gettext_lazy("Attachments"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachments_help()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("body") or "").strip() and not cleaned.get("attachments") and not self.errors:
+            self.add_error("body", _("Write a comment or attach a file."))
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why is the problem not solved?"), max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Comment (optional)"), required=False, max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CCAddForm(forms.Form):
+    cc_users = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Colleagues"), queryset=User.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cc_emails = forms.CharField(label=gettext_lazy("Other e-mail addresses"), required=False, max_length=2000)
+
+    def __init__(self, *args, ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        already = ticket.cc_entries.values_list("email", flat=True)
+        self.fields["cc_users"].queryset = (
+            User.objects.filter(
+                membership__organization_id=ticket.organization_id, membership__is_active=True, is_active=True
+            )
+            .exclude(email__in=already)
+            .order_by("first_name", "last_name", "email")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        addresses = split_addresses(cleaned.get("cc_emails", ""))
+        for address in addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                self.add_error("cc_emails", _("%(email)s is not a valid e-mail address.") % {"email": address})
+        cleaned["cc_email_list"] = addresses
+        if not addresses and not cleaned.get("cc_users") and not self.errors:
+            self.add_error("cc_emails", _("Choose a colleague or enter an e-mail address."))
+        return cleaned

@@ -1,0 +1,215 @@
+"""Seed 001's first login (link to an organization) and the organization administrator's user management.
+
+Every page under /organization/ belongs to the signed-in user's organization
+and to its active administrators only; any other user, and any id outside that
+organization, finds nothing (404).
+"""
+
+from axes.helpers import get_client_ip_address
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tessera.core.errors import ApplicationError
+from tessera.organizations import selectors, services
+from tessera.organizations.forms import LinkForm, RejectForm, RoleForm, add_service_error
+from tessera.organizations.models import LinkRequest, Role
+from tessera.organizations.throttling import TooManyAttempts
+
+SERVICE_ERRORS = (ValidationError, ApplicationError)
+
+
+@login_required
+def link(request):
+    """Ask for customer code and postal code; afterwards, show that the request waits for approval."""
+    user = request.user
+    if user.is_staff:
+        return redirect("desk:home")
+    latest = selectors.link_request_latest_for_user(user)
+    pending = latest if latest is not None and latest.state == LinkRequest.State.PENDING else None
+    if pending is None and getattr(user, "membership", None) is not None:
+        return redirect("portal:home")
+    rejected = latest if latest is not None and latest.state == LinkRequest.State.REJECTED else None
+    form = None if pending else LinkForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            services.link_request_create(
+                user=user,
+                customer_code=form.cleaned_data["customer_code"],
+                postal_code=form.cleaned_data["postal_code"],
+                ip_address=get_client_ip_address(request),
+            )
+        except SERVICE_ERRORS as error:
+            add_service_error(form, error)
+            if isinstance(error, TooManyAttempts):
+                status = 429
+        except PermissionDenied:
+            raise Http404
+        else:
+            return redirect("portal:link")
+    context = {"form": form, "pending": pending, "rejected": rejected}
+    return render(request, "portal/link_request.html", context, status=status)
+
+
+def _render_users(request, organization, *, role_forms=None, row_errors=None):
+    role_forms = role_forms or {}
+    row_errors = row_errors or {}
+    link_requests = list(selectors.pending_link_requests(organization=organization))
+    waiting_user_ids = {link_request.user_id for link_request in link_requests}
+    rows = [
+        {
+            "membership": membership,
+            "form": role_forms.get(membership.pk) or RoleForm(membership=membership),
+            "error": row_errors.get(membership.pk),
+            "is_waiting": membership.user_id in waiting_user_ids,
+            "is_self": membership.user_id == request.user.pk,
+        }
+        for membership in selectors.organization_memberships(organization=organization)
+    ]
+    context = {"organization": organization, "rows": rows, "link_requests": link_requests}
+    return render(request, "portal/organization_users.html", context)
+
+
+@login_required
+def organization_users(request):
+    """Seed 001's "Administrator" page: the organization's users and the requests waiting for approval."""
+    organization = selectors.administered_organization_or_404(request.user)
+    return _render_users(request, organization)
+
+
+def _membership_action(request, pk):
+    """Scope first (404 for anything outside the admin's organization), then insist on POST."""
+    organization = selectors.administered_organization_or_404(request.user)
+    membership = selectors.membership_in_organization_or_404(organization=organization, pk=pk)
+    if request.method != "POST":
+        return organization, membership, HttpResponseNotAllowed(["POST"])
+    return organization, membership, None
+
+
+def _after_change(request, membership, text):
+    messages.success(request, text)
+    if membership.user_id == request.user.pk and not membership.is_admin:
+        # The administrator gave up their own rights: this page is no longer theirs.
+        return redirect("portal:home")
+    return redirect("portal:organization_users")
+
+
+@login_required
+def organization_user_activate(request, pk):
+    organization, membership, refused = _membership_action(request, pk)
+    if refused:
+        return refused
+    form = RoleForm(request.POST, membership=membership)
+    if form.is_valid():
+        try:
+            membership = services.membership_activate(
+                membership=membership, role=form.cleaned_data["role"], activated_by=request.user
+            )
+        except SERVICE_ERRORS as error:
+            add_service_error(form, error)
+        except PermissionDenied:
+            raise Http404
+        else:
+            return _after_change(
+                request, membership,
+                _("%(name)s is now active as %(role)s.")
+                % {"name": membership.user.get_full_name(), "role": membership.get_role_display()},
+            )
+    return _render_users(request, organization, role_forms={membership.pk: form})
+
+
+@login_required
+def organization_user_role(request, pk):
+    organization, membership, refused = _membership_action(request, pk)
+    if refused:
+        return refused
+    form = RoleForm(request.POST, membership=membership)
+    if form.is_valid():
+        try:
+            membership = services.membership_change_role(
+                membership=membership, role=form.cleaned_data["role"], changed_by=request.user
+            )
+        except SERVICE_ERRORS as error:
+            add_service_error(form, error)
+        except PermissionDenied:
+            raise Http404
+        else:
+            return _after_change(
+                request, membership,
+                _("%(name)s's role is now %(role)s.")
+                % {"name": membership.user.get_full_name(), "role": membership.get_role_display()},
+            )
+    return _render_users(request, organization, role_forms={membership.pk: form})
+
+
+def _toggle(request, pk, service, actor_argument, success_text):
+    organization, membership, refused = _membership_action(request, pk)
+    if refused:
+        return refused
+    try:
+        membership = service(membership=membership, **{actor_argument: request.user})
+    except ApplicationError as error:
+        return _render_users(request, organization, row_errors={membership.pk: error.message})
+    except PermissionDenied:
+        raise Http404
+    return _after_change(request, membership, success_text % {"name": membership.user.get_full_name()})
+
+
+@login_required
+def organization_user_deactivate(request, pk):
+    return _toggle(request, pk, services.membership_deactivate, "deactivated_by",
+                   _("%(name)s has been deactivated."))
+
+
+@login_required
+def organization_user_reactivate(request, pk):
+    return _toggle(request, pk, services.membership_reactivate, "reactivated_by",
+                   _("%(name)s has been reactivated."))
+
+
+def _link_request_in_scope(request, pk):
+    organization = selectors.administered_organization_or_404(request.user)
+    return selectors.pending_link_request_or_404(organization=organization, pk=pk)
+
+
+@login_required
+def organization_link_approve(request, pk):
+    link_request = _link_request_in_scope(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.link_request_approve(link_request=link_request, approved_by=request.user, role=Role.BASIC)
+    except SERVICE_ERRORS as error:
+        messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
+    except PermissionDenied:
+        raise Http404
+    else:
+        messages.success(
+            request, _("%(name)s is now active as Basic user.") % {"name": link_request.user.get_full_name()}
+        )
+    return redirect("portal:organization_users")
+
+
+@login_required
+def organization_link_reject(request, pk):
+    link_request = _link_request_in_scope(request, pk)
+    form = RejectForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.link_request_reject(
+                link_request=link_request, rejected_by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except SERVICE_ERRORS as error:
+            add_service_error(form, error)
+        except PermissionDenied:
+            raise Http404
+        else:
+            messages.success(
+                request, _("The request of %(name)s has been rejected.") % {"name": link_request.user.get_full_name()}
+            )
+            return redirect("portal:organization_users")
+    return render(request, "portal/organization_link_reject.html", {"link_request": link_request, "form": form})

@@ -1,0 +1,194 @@
+"""'My tickets' (seed 000 "Show Tickets", seed 001 "I miei ticket"): the list, its side pane and exports.
+
+The filter lives in the query string, so every view here reads the same
+parameters: the page, the pane, the CSV and the XLSX export show the same
+tickets in the same order. The filter form is posted (it carries the CSRF
+token "Save" needs) and answered with a redirect to the list's GET address.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tessera.tickets import exports, search, selectors
+from tessera.tickets.policies import ticket_policy
+
+
+def _customer_tickets(*, unavailable: str):
+    """Gate of these views: anonymous users log in, staff work in the desk.
+
+    Users who may not use tickets (restricted, unlinked, deactivated) see a
+    page saying why (``unavailable="page"``) or nothing at all (``"404"``).
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if user.is_staff:
+                return redirect("desk:home")
+            if not ticket_policy.can_create(user):
+                if unavailable == "page":
+                    context = {"membership": getattr(user, "membership", None)}
+                    return render(request, "portal/ticket_list_unavailable.html", context)
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _may_filter_own(user) -> bool:
+    return user.membership.sees_organization_tickets
+
+
+def _filter_of(request, params) -> tuple[search.TicketListFilter, bool]:
+    """The filter ``params`` name or, when they name none, the user's saved default; and whether that applied."""
+    saved = None if search.filter_is_explicit(params) else selectors.saved_ticket_filter_of(request.user)
+    ticket_filter = search.ticket_list_filter_from(params, saved=saved, may_filter_own=_may_filter_own(request.user))
+    return ticket_filter, saved is not None
+
+
+def _list_url(ticket_filter: search.TicketListFilter) -> str:
+    return f"{reverse('portal:ticket_list')}?{ticket_filter.query_string()}"
+
+
+def _sort_links(ticket_filter: search.TicketListFilter) -> dict[str, dict]:
+    """Per column: the address that sorts by it (ascending first, then descending) and its current direction."""
+    links = {}
+    for key in search.SORTS:
+        current = ticket_filter.sort_key == key
+        descending = current and ticket_filter.sort_descending
+        next_sort = key if not current or descending else f"-{key}"
+        links[key] = {
+            "url": f"?{ticket_filter.query_string(sort=next_sort)}",
+            "direction": ("descending" if descending else "ascending") if current else "",
+        }
+    return links
+
+
+#: The list's columns after the first (number and title), each sorted by the SORTS entry of the same key.
+COLUMNS = (
+    ("status", _lazy("Status")),
+    ("priority", _lazy("Priority")),
+    ("created_by", _lazy("Created by")),
+    ("created", _lazy("Creation date")),
+    ("updated", _lazy("Change date")),
+    ("category", _lazy("Category")),
+)
+
+
+def _status_groups(ticket_filter: search.TicketListFilter) -> list[dict]:
+    return [
+        {
+            "label": label,
+            "slug": slug,
+            "options": [
+                {"value": status.value, "label": status.label, "checked": status.value in ticket_filter.statuses}
+                for status in statuses
+            ],
+        }
+        for slug, (label, statuses) in zip(("open", "closed"), search.STATUS_GROUPS, strict=True)
+    ]
+
+
+@require_GET
+@_customer_tickets(unavailable="page")
+def ticket_list(request):
+    """The filtered, sorted, paginated list; with ``?selected=<number>`` the side pane shows that ticket."""
+    user = request.user
+    ticket_filter, saved_filter_applied = _filter_of(request, request.GET)
+    page = selectors.ticket_list_page(
+        user, ticket_filter=ticket_filter, page=request.GET.get("page"),
+        per_page=settings.TESSERA_TICKET_LIST_PAGE_SIZE,
+    )
+    selected_number = request.GET.get("selected", "")[:20]
+    selected = selectors.ticket_summary_or_none(user, number=selected_number) if selected_number else None
+    list_url = _list_url(ticket_filter)
+    sort_links = _sort_links(ticket_filter)
+    context = {
+        "filter": ticket_filter,
+        "page_obj": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "ticket_count": page.paginator.count,
+        "query": ticket_filter.query_string(),
+        # Where a row's click in the side pane leads the browser's history: this very list with it selected.
+        "pane_push_url": f"{list_url}&page={page.number}&selected=",
+        "sort_links": sort_links,
+        "headers": [{"label": label, "link": sort_links[key]} for key, label in COLUMNS],
+        "status_groups": _status_groups(ticket_filter),
+        "may_filter_own": _may_filter_own(user),
+        "saved_filter_applied": saved_filter_applied,
+        "selected": selected,
+    }
+    return render(request, "portal/ticket_list.html", context)
+
+
+@require_POST
+@_customer_tickets(unavailable="404")
+def ticket_filter(request):
+    """The filter form: "Apply" shows the list so filtered, "Save" also keeps it as the default."""
+    ticket_filter = search.ticket_list_filter_from(request.POST, may_filter_own=_may_filter_own(request.user))
+    if request.POST.get("action") == "save":
+        try:
+            search.saved_ticket_filter_save(
+                user=request.user, statuses=ticket_filter.statuses, only_own=ticket_filter.only_own
+            )
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your filter is saved. The list opens with it from now on."))
+    return HttpResponseRedirect(_list_url(ticket_filter))
+
+
+@require_GET
+@_customer_tickets(unavailable="404")
+def ticket_pane(request, number: str):
+    """The selected ticket beside the list (an htmx partial), or on a page of its own without JavaScript."""
+    ticket = selectors.ticket_summary(request.user, number=number)
+    template = "portal/ticket_pane.html" if request.htmx else "portal/ticket_pane_page.html"
+    response = render(request, template, {"ticket": ticket})
+    patch_vary_headers(response, ("HX-Request",))  # never serve the fragment from cache for a page, or back
+    return response
+
+
+def _export_filename(user, extension: str) -> str:
+    code = slugify(user.membership.organization.customer_code) or "tickets"
+    return f"tickets-{code}-{timezone.localtime():%Y-%m-%d-%H%M}.{extension}"
+
+
+@require_GET
+@_customer_tickets(unavailable="404")
+def ticket_export(request, format: str):
+    """The list as it is filtered and sorted, every matching row (not only the page), as CSV or XLSX."""
+    ticket_filter, _saved = _filter_of(request, request.GET)
+    tickets = selectors.ticket_list(request.user, ticket_filter=ticket_filter)
+    rows = exports.export_rows(tickets, chunk_size=settings.TESSERA_TICKET_EXPORT_CHUNK_SIZE)
+    filename = _export_filename(request.user, format)
+    if format == "csv":
+        lines = exports.csv_lines(
+            rows, language=translation.get_language(), zone=timezone.get_current_timezone(),
+            delimiter=exports.csv_delimiter(),
+        )
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return FileResponse(
+        exports.xlsx_file(rows), as_attachment=True, filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

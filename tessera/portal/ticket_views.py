@@ -1,0 +1,273 @@
+"""Customer ticket screens: report a problem, the ticket page and what a customer does on it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tessera.tickets import services
+from tessera.tickets.models import Attachment, Comment, Ticket
+from tessera.tickets.policies import ticket_policy
+from tessera.tickets.workflow import Status, TransitionNotAllowed
+
+from .errors import add_service_errors
+from .forms import FIELD_PREFIX, CCAddForm, CloseForm, CommentForm, ReasonForm, TicketCreateForm
+
+
+def _customer_ticket(request, number) -> Ticket:
+    """The ticket with ``number`` if the user may see it; 404 otherwise."""
+    queryset = Ticket.objects.select_related(
+        "created_by", "service_team", "category__parent__parent__parent", "follow_up_of"
+    )
+    return ticket_policy.get_visible_or_404(request.user, number=number, queryset=queryset)
+
+
+def _require_creator(request):
+    if not ticket_policy.can_create(request.user):
+        raise PermissionDenied(_("Your account is not yet activated for tickets."))
+
+
+def _follow_up_source(request):
+    number = request.GET.get("follow_up") or request.POST.get("follow_up")
+    if not number:
+        return None
+    ticket = ticket_policy.get_visible_or_404(request.user, number=str(number)[:10])
+    return ticket if ticket.is_closed else None
+
+
+@login_required
+def ticket_create(request):
+    _require_creator(request)
+    follow_up_of = _follow_up_source(request)
+    if request.method == "POST" and "refresh" in request.POST:
+        # "Show sub-categories" without JavaScript: show the next level, keep what was typed, judge nothing yet.
+        form = TicketCreateForm(user=request.user, initial=_typed_values(request.POST))
+    elif request.method == "POST":
+        form = TicketCreateForm(
+            request.POST, request.FILES, user=request.user,
+            oversized_uploads=getattr(request, "oversized_uploads", ()),
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = services.ticket_create(
+                    author=request.user,
+                    title=data["title"],
+                    category=form.chosen_category,
+                    priority=data["priority"],
+                    external_reference=data["external_reference"],
+                    description=data["description"],
+                    field_values=form.field_values(),
+                    cc_users=data["cc_users"],
+                    cc_emails=data["cc_email_list"],
+                    attachments=data["attachments"],
+                    follow_up_of=follow_up_of,
+                )
+            except ValidationError as error:
+                field_map = {f.key: FIELD_PREFIX + f.key for f in form.extra_fields}
+                field_map["category"] = f"category_{len(form.category_path)}"
+                add_service_errors(form, error, field_map=field_map)
+            else:
+                team = ticket.service_team.name if ticket.service_team else _("Customer support")
+                messages.success(
+                    request,
+                    _("Ticket %(number)s has been created and sent to %(team)s.")
+                    % {"number": ticket.number, "team": team},
+                )
+                return redirect("portal:ticket_detail", number=ticket.number)
+    else:
+        initial = {}
+        if follow_up_of is not None:
+            initial = {
+                "title": (_("Follow-up: %(title)s") % {"title": follow_up_of.title})[:200],
+                **{f"category_{i}": node.pk for i, node in enumerate(follow_up_of.category.path(), start=1)},
+            }
+        form = TicketCreateForm(user=request.user, initial=initial)
+    files_lost = request.method == "POST" and bool(request.FILES or getattr(request, "oversized_uploads", None))
+    return render(
+        request,
+        "portal/ticket_create.html",
+        {"form": form, "follow_up_of": follow_up_of, "files_lost": files_lost},
+    )
+
+
+def _typed_values(data) -> dict:
+    return {key: data.getlist(key) if key == "cc_users" else data.get(key) for key in data}
+
+
+@login_required
+@require_GET
+def ticket_create_categories(request):
+    """The category selects and fields for the levels chosen so far (the htmx partial)."""
+    _require_creator(request)
+    form = TicketCreateForm(user=request.user, initial=_typed_values(request.GET))
+    return render(request, "portal/ticket_create_categories.html", {"form": form})
+
+
+def _render_detail(request, ticket: Ticket, *, status: int = 200, **forms):
+    """The ticket page; a form that failed is passed in bound, so its input and errors show."""
+    public_comments = (
+        Comment.objects.filter(ticket=ticket, is_internal=False)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "pk")))
+    )
+    context = {
+        "ticket": ticket,
+        "comments": public_comments,
+        "ticket_attachments": Attachment.objects.filter(ticket=ticket, comment=None),
+        "cc_entries": ticket.cc_entries.all(),
+        "category_path": ticket.category.path(),
+        "field_values": _field_values_for_display(ticket),
+        "can_comment": ticket_policy.can_comment(request.user, ticket),
+        "can_close": ticket_policy.can_close(request.user, ticket),
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "cc_form": forms.get("cc_form") or CCAddForm(ticket=ticket),
+        "reason_form": forms.get("reason_form") or ReasonForm(),
+        "solution_provided": ticket.status == Status.SOLUTION_PROVIDED,
+        "follow_ups": ticket.follow_ups.all(),
+        "files_lost": bool(forms.get("files_lost")),
+    }
+    return render(request, "portal/ticket_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def ticket_detail(request, number):
+    return _render_detail(request, _customer_ticket(request, number))
+
+
+def _field_values_for_display(ticket: Ticket) -> list[tuple[str, object]]:
+    rows = []
+    for field in ticket.category.all_fields():
+        if field.key in ticket.field_values:
+            value = ticket.field_values[field.key]
+            if isinstance(value, bool):
+                value = _("Yes") if value else _("No")
+            rows.append((field.label, value))
+    return rows
+
+
+@login_required
+@require_POST
+def ticket_comment(request, number):
+    ticket = _customer_ticket(request, number)
+    form = CommentForm(request.POST, request.FILES, oversized_uploads=getattr(request, "oversized_uploads", ()))
+    if form.is_valid():
+        try:
+            services.comment_add(
+                ticket=ticket, author=request.user, body=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return redirect("portal:ticket_detail", number=ticket.number)
+        else:
+            messages.success(request, _("Your comment has been added."))
+            return redirect("portal:ticket_detail", number=ticket.number)
+    files_lost = bool(request.FILES or getattr(request, "oversized_uploads", None))
+    return _render_detail(request, ticket, status=400, comment_form=form, files_lost=files_lost)
+
+
+@login_required
+@require_POST
+def ticket_cc_add(request, number):
+    ticket = _customer_ticket(request, number)
+    form = CCAddForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            added = services.ticket_cc_add(
+                ticket=ticket, user=request.user,
+                cc_users=form.cleaned_data["cc_users"], cc_emails=form.cleaned_data["cc_email_list"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, field_map={"cc_users": "cc_users", "cc_emails": "cc_emails"})
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return redirect("portal:ticket_detail", number=ticket.number)
+        else:
+            if added:
+                messages.success(request, _("Added to CC: %(list)s") % {"list": ", ".join(added)})
+            return redirect("portal:ticket_detail", number=ticket.number)
+    return _render_detail(request, ticket, status=400, cc_form=form)
+
+
+def _transition(request, ticket, action, success_message):
+    try:
+        action()
+    except TransitionNotAllowed:
+        messages.error(request, _("This is no longer possible: the ticket's status has changed."))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success_message)
+    return redirect("portal:ticket_detail", number=ticket.number)
+
+
+@login_required
+def ticket_close(request, number):
+    """"Close ticket" asks for confirmation first (a page of its own, so it works without JavaScript)."""
+    ticket = _customer_ticket(request, number)
+    if not ticket_policy.can_close(request.user, ticket):
+        messages.error(request, _("This ticket cannot be closed."))
+        return redirect("portal:ticket_detail", number=ticket.number)
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _transition(
+            request, ticket,
+            lambda: services.ticket_close(ticket=ticket, user=request.user, message=form.cleaned_data["reason"]),
+            _("The ticket has been closed."),
+        )
+    return render(request, "portal/ticket_close.html", {"ticket": ticket, "form": form})
+
+
+@login_required
+@require_POST
+def ticket_accept(request, number):
+    ticket = _customer_ticket(request, number)
+    return _transition(
+        request, ticket,
+        lambda: services.ticket_accept_solution(ticket=ticket, user=request.user),
+        _("Thank you. The ticket is now completed."),
+    )
+
+
+@login_required
+@require_POST
+def ticket_reject(request, number):
+    ticket = _customer_ticket(request, number)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, ticket, status=400, reason_form=form)
+    return _transition(
+        request, ticket,
+        lambda: services.ticket_reject_solution(ticket=ticket, user=request.user, message=form.cleaned_data["reason"]),
+        _("Support has been told that the problem is not solved."),
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request, number, pk):
+    """Files leave only through here, after the same visibility check as the ticket page."""
+    ticket = _customer_ticket(request, number)
+    attachment = get_object_or_404(
+        Attachment.objects.exclude(comment__is_internal=True) if not request.user.is_staff else Attachment.objects,
+        pk=pk, ticket=ticket,
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
