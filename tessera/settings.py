@@ -222,3 +222,6 @@ TESSERA_TOKEN_MAX_FAILED_ATTEMPTS = env.int("TESSERA_TOKEN_MAX_FAILED_ATTEMPTS",
 TESSERA_TICKET_LIST_PAGE_SIZE = env.int("TESSERA_TICKET_LIST_PAGE_SIZE", default=25)
 # Rows read per database round trip while an export streams; memory stays bounded by this, not by the export.
 TESSERA_TICKET_EXPORT_CHUNK_SIZE = env.int("TESSERA_TICKET_EXPORT_CHUNK_SIZE", default=2000)
+
+# Replies by e-mail: notifications carry Reply-To support+<ticket>.<user>.<signature>@<domain of this address>.
+TESSERA_REPLY_ADDRESS = env.str("TESSERA_REPLY_ADDRESS", default="support@tessera.example")

@@ -71,6 +71,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Agents and administrators of the vendor; they work in the desk."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    is_away = models.BooleanField(
+        _("away"), default=False, help_text=_("Agents who are away get no tickets by automatic assignment.")
+    )
+    notify_ticket_updates = models.BooleanField(
+        _("e-mail me about ticket updates"), default=True,
+        help_text=_("Account and security e-mails are always sent."),
+    )
     email_verified_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
     terms_accepted_at = models.DateTimeField(
         _("terms accepted at"), null=True, blank=True,

@@ -37,6 +37,11 @@ class ServiceTeam(TimeStampedModel):
         _("automatic assignment"), max_length=16, choices=AutoAssign.choices, default=AutoAssign.NONE
     )
     is_active = models.BooleanField(_("active"), default=True)
+    #: Round robin remembers whom it chose last.
+    last_assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("last agent assigned"),
+    )
 
     class Meta:
         verbose_name = _("service team")
@@ -257,6 +262,15 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("creation date"), default=timezone.now)
     updated_at = models.DateTimeField(_("change date"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    #: The last automatic reminder for the current waiting status; cleared when the status changes.
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_tickets",
+        verbose_name=_("merged into"),
+    )
+    #: Message-ID of the e-mail that opened the ticket, so a redelivered mail opens nothing twice.
+    email_message_id = models.CharField(_("e-mail Message-ID"), max_length=255, blank=True, db_index=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -323,6 +337,8 @@ class Comment(models.Model):
         _("internal note"), default=False, help_text=_("Internal notes are never shown to customers.")
     )
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.PORTAL)
+    #: Message-ID of the e-mail this comment came from, so a redelivered reply is added once.
+    email_message_id = models.CharField(_("e-mail Message-ID"), max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -414,3 +430,48 @@ class SavedTicketFilter(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {', '.join(self.statuses)}"
+
+
+class TicketLink(models.Model):
+    """Two related tickets, shown on both; stored once with the lower id first."""
+
+    from_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_from")
+    to_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_to")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+        constraints = [
+            models.UniqueConstraint(fields=["from_ticket", "to_ticket"], name="ticket_link_unique"),
+            models.CheckConstraint(
+                condition=models.Q(from_ticket__lt=models.F("to_ticket")), name="ticket_link_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_ticket_id} ↔ {self.to_ticket_id}"
+
+
+class CannedResponse(TimeStampedModel):
+    """A prepared answer of a service team; {customer_name}, {ticket_number} and {ticket_title} are filled in."""
+
+    team = models.ForeignKey(
+        ServiceTeam, on_delete=models.CASCADE, null=True, blank=True, related_name="canned_responses",
+        verbose_name=_("service team"), help_text=_("Leave empty to offer it to every team."),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"))
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+        ordering = ["position", "title"]
+
+    def __str__(self) -> str:
+        return self.title

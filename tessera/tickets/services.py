@@ -182,9 +182,12 @@ def comment_add(
 def _apply_transition(ticket: Ticket, *, actor: Actor, action: Action, user) -> Ticket:
     old = ticket.status
     new = target_status(actor, action, old)
+    now = timezone.now()
     ticket.status = new
-    ticket.closed_at = timezone.now() if is_closed(new) else None
-    _touch(ticket, "status", "closed_at")
+    ticket.closed_at = now if is_closed(new) else None
+    ticket.status_changed_at = now
+    ticket.reminder_sent_at = None
+    _touch(ticket, "status", "closed_at", "status_changed_at", "reminder_sent_at")
     events.status_changed_event(ticket=ticket, actor=user, old=old, new=new, action=action)
     return ticket
 
