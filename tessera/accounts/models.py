@@ -62,6 +62,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True,
+        help_text=_("Dates are shown in this time zone; empty means the portal's default."),
+    )
     security_question = models.CharField(
         _("security question"), max_length=32, choices=SecurityQuestion.choices, blank=True
     )

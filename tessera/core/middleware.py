@@ -1,8 +1,10 @@
-from django.utils import translation
+import zoneinfo
+
+from django.utils import timezone, translation
 
 
 class UserLanguageMiddleware:
-    """Use the signed-in user's chosen language unless the request names another.
+    """Use the signed-in user's chosen language (unless the request names another) and time zone.
 
     LocaleMiddleware has already activated the language of the cookie or the
     browser; a user's saved preference wins over the browser, the cookie set by
@@ -24,4 +26,11 @@ class UserLanguageMiddleware:
         ):
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
+        if user is not None and user.is_authenticated and user.time_zone:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
         return self.get_response(request)
