@@ -34,3 +34,22 @@ class UserLanguageMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send the Content-Security-Policy of settings.TESSERA_CSP unless a view set its own.
+
+    No inline script is allowed anywhere: pages load their JavaScript from files.
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.policy = settings.TESSERA_CSP
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Content-Security-Policy", self.policy)
+        return response
