@@ -65,7 +65,7 @@ UNTOUCHED = frozenset({Status.OPEN})
 TICKET_COLUMNS = (
     "id", "number", "organization_id", "created_by_id", "title", "description", "priority", "status",
     "external_reference", "category_id", "service_team_id", "assignee_id", "field_values", "source",
-    "created_at", "updated_at", "closed_at",
+    "created_at", "updated_at", "closed_at", "status_changed_at", "email_message_id",
 )
 COMMENT_COLUMNS = ("ticket_id", "author_id", "body", "is_internal", "source", "created_at")
 EVENT_COLUMNS = ("ticket_id", "actor_id", "type", "data", "created_at")
@@ -307,7 +307,7 @@ class BulkTicketGenerator:
             tickets.append((
                 number, organization.pk, customer, topic.title, choice(topic.descriptions),
                 PRIORITIES[int(rng() * 100)], status.value, "", topic.category_id, topic.team_id, assignee,
-                field_values, source, created_at, last, closed_at,
+                field_values, source, created_at, last, closed_at, last, "",
             ))
             events.append((index, customer, created_type, created_data[source], created_at))
 
@@ -348,7 +348,11 @@ class CopyWriter:
             )
             ids = [row[0] for row in cursor.fetchall()]
             self._copy(cursor, Ticket, TICKET_COLUMNS, ((ids[i], *row) for i, row in enumerate(tickets)))
-            self._copy(cursor, Comment, COMMENT_COLUMNS, ((ids[row[0]], *row[1:]) for row in comments))
+            # COPY sets no column defaults: NOT NULL columns the generator leaves alone are filled here.
+            self._copy(
+                cursor, Comment, (*COMMENT_COLUMNS, "email_message_id"),
+                ((ids[row[0]], *row[1:], "") for row in comments),
+            )
             self._copy(cursor, TicketEvent, EVENT_COLUMNS, ((ids[row[0]], *row[1:]) for row in events))
 
     @staticmethod
