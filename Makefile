@@ -27,6 +27,7 @@ demo: migrate
 # Web server and task worker side by side; Ctrl-C stops both.
 run: demo
 	@echo "Tessera runs at http://$(HOST):$(PORT)/ (Ctrl-C stops the web server and the task worker)"
+	@$(BIN)/python manage.py run_automation
 	@$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
@@ -44,7 +45,7 @@ messages: install
 	cd tessera && ../$(BIN)/python ../manage.py compilemessages -v0
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "tessera.organizations",
     "tessera.tickets",
     "tessera.notifications",
+    "tessera.audit",
     "tessera.portal",
     "tessera.desk",
 ]
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tessera.audit.middleware.AuditContextMiddleware",
     "tessera.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -242,3 +244,52 @@ TESSERA_TICKET_EXPORT_CHUNK_SIZE = env.int("TESSERA_TICKET_EXPORT_CHUNK_SIZE", d
 
 # Replies by e-mail: notifications carry Reply-To support+<ticket>.<user>.<signature>@<domain of this address>.
 TESSERA_REPLY_ADDRESS = env.str("TESSERA_REPLY_ADDRESS", default="support@tessera.example")
+
+# Benchmark
+# `make bench` turns this on to mount the ceiling page (a static 20 KB view) at /bench/static/.
+TESSERA_BENCH = env.bool("TESSERA_BENCH", default=False)
+
+# Desk queues
+TESSERA_DESK_QUEUE_PAGE_SIZE = env.int("TESSERA_DESK_QUEUE_PAGE_SIZE", default=25)
+# "Recently closed" holds the tickets closed in this many days.
+TESSERA_DESK_RECENTLY_CLOSED_DAYS = env.int("TESSERA_DESK_RECENTLY_CLOSED_DAYS", default=30)
+
+# Automation
+# A ticket with a provided solution that the customer leaves unanswered this many days is completed;
+# the customer is reminded half-way. A ticket waiting for the customer's information is reminded once
+# after TESSERA_CUSTOMER_ACTION_REMINDER_DAYS. The task worker checks every TESSERA_AUTOMATION_INTERVAL_MINUTES.
+TESSERA_AUTO_COMPLETE_DAYS = env.int("TESSERA_AUTO_COMPLETE_DAYS", default=14)
+TESSERA_CUSTOMER_ACTION_REMINDER_DAYS = env.int("TESSERA_CUSTOMER_ACTION_REMINDER_DAYS", default=5)
+TESSERA_AUTOMATION_INTERVAL_MINUTES = env.int("TESSERA_AUTOMATION_INTERVAL_MINUTES", default=15)
+
+# Inbound e-mail
+# Mail to this address from a known, active user opens a ticket; replies to notifications go to
+# plus-addresses of TESSERA_REPLY_ADDRESS (the two may be the same mailbox).
+TESSERA_SUPPORT_ADDRESS = env.str("TESSERA_SUPPORT_ADDRESS", default="support@tessera.example")
+# The SMTP receiver (manage.py run_mail_receiver) listens here; the MTA relays the two addresses to it.
+TESSERA_INBOUND_SMTP_HOST = env.str("TESSERA_INBOUND_SMTP_HOST", default="127.0.0.1")
+TESSERA_INBOUND_SMTP_PORT = env.int("TESSERA_INBOUND_SMTP_PORT", default=2525)
+# Largest message the receiver accepts, in bytes.
+TESSERA_INBOUND_MAX_BYTES = env.int("TESSERA_INBOUND_MAX_BYTES", default=32 * 1024 * 1024)
+# IMAP polling (manage.py poll_imap): imaps://user:password@host[:port]/INBOX (imap:// plain,
+# imap+starttls:// upgraded); empty = off. Read mail is marked seen, or moved to the processed folder if set.
+TESSERA_IMAP_URL = env.str("TESSERA_IMAP_URL", default="")
+TESSERA_IMAP_PROCESSED_FOLDER = env.str("TESSERA_IMAP_PROCESSED_FOLDER", default="")
+TESSERA_IMAP_POLL_SECONDS = env.int("TESSERA_IMAP_POLL_SECONDS", default=60)
+# Category of tickets opened by e-mail (its team works them): an id or a path of names such as
+# "Practice software / Invoicing". Empty = the first active top-level category.
+TESSERA_EMAIL_TICKET_CATEGORY = env.str("TESSERA_EMAIL_TICKET_CATEGORY", default="")
+
+# E-mail delivery
+# Every message is stored (notifications.OutgoingEmail) and sent by the task worker after the commit. A failed
+# attempt is tried again after 1, 2, 4, … minutes, never more than TESSERA_EMAIL_RETRY_MAX_MINUTES apart; after
+# TESSERA_EMAIL_MAX_ATTEMPTS the message is marked failed and listed in the desk's outbox (/desk/outbox/).
+TESSERA_EMAIL_MAX_ATTEMPTS = env.int("TESSERA_EMAIL_MAX_ATTEMPTS", default=10)
+TESSERA_EMAIL_RETRY_MAX_MINUTES = env.int("TESSERA_EMAIL_RETRY_MAX_MINUTES", default=60)
+# ``manage.py requeue_emails`` queues again messages still waiting this many minutes after they were due.
+TESSERA_EMAIL_REQUEUE_AFTER_MINUTES = env.int("TESSERA_EMAIL_REQUEUE_AFTER_MINUTES", default=15)
+
+# Backups
+# Rows read per database round trip by "manage.py backup" and inserted per batch by "manage.py restore";
+# their memory use is bounded by this, not by the size of the database.
+TESSERA_BACKUP_CHUNK_SIZE = env.int("TESSERA_BACKUP_CHUNK_SIZE", default=2000)

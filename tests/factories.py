@@ -142,3 +142,31 @@ def create_tickets(count: int, *, created_by, category, **fields) -> list[Ticket
         for number in numbers
     ]
     return Ticket.objects.bulk_create(tickets)
+
+
+def email_message(
+    *, sender: str, to: str, subject: str = "About my ticket", body: str | None = "Hello", html: str | None = None,
+    message_id: str | None = None, headers: dict | None = None, attachments=(),
+):
+    """An RFC 5322 message as a mail client sends it; ``attachments`` are (name, bytes, "type/subtype")."""
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate()
+    message["Message-ID"] = message_id or make_msgid(domain="mail.test")
+    for name, value in (headers or {}).items():
+        message[name] = value
+    if body is not None:
+        message.set_content(body)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
+    elif html is not None:
+        message.set_content(html, subtype="html")
+    for name, data, content_type in attachments:
+        maintype, subtype = content_type.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message

@@ -172,6 +172,11 @@ class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    notify_ticket_updates = forms.BooleanField(
+        label=_("E-mail me about ticket updates"), required=False,
+        help_text=_("Confirmations, answers and status changes of your tickets. "
+                    "Account and security e-mails are always sent."),
+    )
 
 
 def add_service_errors(form, error: ValidationError | ApplicationError) -> None:

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tessera.audit.models import AuditAction
+from tessera.audit.services import audit_record
 from tessera.notifications.emails import absolute_url, send_email_to_user
 from tessera.organizations.models import Membership, Organization, Role
 
@@ -94,6 +96,7 @@ def contact_invite(*, organization: Organization, email: str, first_name: str, l
             existing.first_name, existing.last_name = first_name, last_name
             existing.save(update_fields=["first_name", "last_name"])
             _send_invitation(existing, organization=organization)
+            audit_record(action=AuditAction.INVITATION, actor=invited_by, target=existing, organization=organization)
             return existing
         raise ValidationError({"email": _("A user with this e-mail address is already registered.")})
     user = User(
@@ -108,6 +111,7 @@ def contact_invite(*, organization: Organization, email: str, first_name: str, l
         raise ValidationError({"email": _("A user with this e-mail address is already registered.")})
     Membership.objects.create(user=user, organization=organization, role=Role.BASIC, is_active=False)
     _send_invitation(user, organization=organization)
+    audit_record(action=AuditAction.INVITATION, actor=invited_by, target=user, organization=organization)
     return user
 
 
@@ -152,6 +156,7 @@ def invitation_accept(
         raise ValidationError({"username": _("This user name is taken. Please choose another one.")})
     Membership.objects.filter(user=user).update(is_active=True, updated_at=timezone.now())
     token_use(claimed)
+    audit_record(action=AuditAction.INVITATION_ACCEPT, actor=user, target=user, username=username)
     return user
 
 
@@ -245,6 +250,7 @@ def registration_confirm(*, token: str, password: str) -> User:
             user.email_verified_at = timezone.now()
             user.save(update_fields=["is_active", "email_verified_at"])
             token_use(claimed)
+            audit_record(action=AuditAction.REGISTRATION_CONFIRM, actor=user, target=user)
             return user
         left = token_record_failure(claimed)
     message = _("This is not the password you chose when you registered.")
@@ -275,6 +281,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     user.save(update_fields=["password"])
     token_revoke_all(user=user, purpose=TokenPurpose.PASSWORD_RESET)
     _send_password_changed(user)
+    audit_record(action=AuditAction.PASSWORD_CHANGE, actor=user, target=user)
 
 
 @transaction.atomic
@@ -286,15 +293,22 @@ def security_question_set(*, user: User, security_question: str, security_answer
     user.security_question = security_question
     user.set_security_answer(security_answer)
     user.save(update_fields=["security_question", "security_answer_hash"])
+    audit_record(action=AuditAction.SECURITY_QUESTION_CHANGE, actor=user, target=user)
     _send("security_question_changed", user=user, reset_link=absolute_url(reverse("accounts:password_reset")))
 
 
 @transaction.atomic
-def profile_update(*, user: User, first_name: str, last_name: str, language: str) -> None:
+def profile_update(
+    *, user: User, first_name: str, last_name: str, language: str, notify_ticket_updates: bool | None = None
+) -> None:
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Please choose one of the languages offered.")})
     user.first_name, user.last_name, user.language = first_name.strip(), last_name.strip(), language
-    user.save(update_fields=["first_name", "last_name", "language"])
+    fields = ["first_name", "last_name", "language"]
+    if notify_ticket_updates is not None:
+        user.notify_ticket_updates = notify_ticket_updates
+        fields.append("notify_ticket_updates")
+    user.save(update_fields=fields)
 
 
 @transaction.atomic
@@ -328,6 +342,7 @@ def password_reset_complete(*, token: str, security_answer: str, password: str) 
             token_revoke_all(user=user, purpose=TokenPurpose.PASSWORD_RESET)
             _reset_login_failures(user)
             _send_password_changed(user)
+            audit_record(action=AuditAction.PASSWORD_RESET, actor=user, target=user)
             return user
         left = token_record_failure(claimed)
     message = _("The answer is not correct.")

@@ -11,6 +11,7 @@ from tessera.core.errors import ApplicationError
 from tessera.organizations import selectors as organization_selectors
 from tessera.organizations import services as organization_services
 from tessera.organizations.forms import OrganizationSearchForm, RejectForm, add_service_error
+from tessera.tickets import queues
 from tessera.tickets.models import Ticket
 from tessera.tickets.workflow import STATUS_CATEGORY, StatusCategory
 
@@ -19,7 +20,7 @@ from .decorators import staff_required
 
 @staff_required
 def home(request):
-    """The agent's overview: how many visible tickets stand in each status category."""
+    """The agent's overview: the queues with their counts, and the visible tickets per status category."""
     per_status = dict(
         Ticket.objects.visible_to(request.user).values_list("status").annotate(n=Count("pk")).order_by()
     )
@@ -27,7 +28,9 @@ def home(request):
     for status, count in per_status.items():
         per_category[STATUS_CATEGORY[status]] += count
     rows = [(category.label, per_category[category]) for category in StatusCategory]
-    return render(request, "desk/home.html", {"rows": rows})
+    counts = queues.queue_counts(request.user)
+    context = {"rows": rows, "queues": [(queue, counts[queue.key]) for queue in queues.QUEUES]}
+    return render(request, "desk/queue_home.html", context)
 
 
 PAGE_SIZE = 25

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tessera.audit.models import AuditAction
+from tessera.audit.services import audit_record
 from tessera.core.errors import ApplicationError
 from tessera.notifications.emails import absolute_url, send_email_to_user
 
@@ -199,7 +201,9 @@ def link_request_approve(*, link_request: LinkRequest, approved_by, role: str = 
         raise ApplicationError(_("This user already belongs to another organization."))
     elif not membership.is_restricted:
         role = Role(membership.role)  # already activated meanwhile: keep the role chosen then
-    return _activate(membership=membership, role=role, actor=approved_by, link_request=link_request)
+    membership = _activate(membership=membership, role=role, actor=approved_by, link_request=link_request)
+    audit_record(action=AuditAction.LINK_REQUEST_APPROVE, actor=approved_by, target=link_request, role=role.value)
+    return membership
 
 
 @transaction.atomic
@@ -224,6 +228,7 @@ def link_request_reject(*, link_request: LinkRequest, rejected_by, reason: str) 
         context={"link_request": link_request, "organization": link_request.organization,
                  "link_url": absolute_url(reverse("portal:link"))},
     )
+    audit_record(action=AuditAction.LINK_REQUEST_REJECT, actor=rejected_by, target=link_request, reason=reason)
     return link_request
 
 
@@ -240,7 +245,9 @@ def membership_activate(*, membership: Membership, role: str, activated_by) -> M
         .filter(user=membership.user, organization=membership.organization, state=LinkRequest.State.PENDING)
         .first()
     )
-    return _activate(membership=membership, role=role, actor=activated_by, link_request=link_request)
+    membership = _activate(membership=membership, role=role, actor=activated_by, link_request=link_request)
+    audit_record(action=AuditAction.MEMBERSHIP_ACTIVATE, actor=activated_by, target=membership, role=role.value)
+    return membership
 
 
 @transaction.atomic
@@ -254,8 +261,11 @@ def membership_change_role(*, membership: Membership, role: str, changed_by) -> 
         return membership
     if role != Role.ADMIN:
         _ensure_another_admin_remains(membership)
+    old_role = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
+    audit_record(action=AuditAction.ROLE_CHANGE, actor=changed_by, target=membership,
+                 old_role=old_role, new_role=role.value)
     return membership
 
 
@@ -274,6 +284,7 @@ def membership_deactivate(*, membership: Membership, deactivated_by) -> Membersh
     _ensure_another_admin_remains(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
+    audit_record(action=AuditAction.MEMBERSHIP_DEACTIVATE, actor=deactivated_by, target=membership)
     return membership
 
 
@@ -285,4 +296,5 @@ def membership_reactivate(*, membership: Membership, reactivated_by) -> Membersh
         raise ApplicationError(_("This user is already active."))
     membership.is_active = True
     membership.save(update_fields=["is_active", "updated_at"])
+    audit_record(action=AuditAction.MEMBERSHIP_REACTIVATE, actor=reactivated_by, target=membership)
     return membership

@@ -244,6 +244,7 @@ class CCAddForm(forms.Form):
                 membership__organization_id=ticket.organization_id, membership__is_active=True, is_active=True
             )
             .exclude(email__in=already)
+            .exclude(pk=ticket.created_by_id)
             .order_by("first_name", "last_name", "email")
         )
 

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from tessera.audit.models import AuditAction
+from tessera.audit.services import audit_record
 from tessera.tickets import exports, search, selectors
 from tessera.tickets.policies import ticket_policy
 
@@ -180,6 +182,7 @@ def ticket_export(request, format: str):
     tickets = selectors.ticket_list(request.user, ticket_filter=ticket_filter)
     rows = exports.export_rows(tickets, chunk_size=settings.TESSERA_TICKET_EXPORT_CHUNK_SIZE)
     filename = _export_filename(request.user, format)
+    audit_record(action=AuditAction.EXPORT, format=format, filter=ticket_filter.query_string())
     if format == "csv":
         lines = exports.csv_lines(
             rows, language=translation.get_language(), zone=timezone.get_current_timezone(),

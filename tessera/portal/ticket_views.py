@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tessera.audit.models import AuditAction
+from tessera.audit.services import audit_record
 from tessera.tickets import services
 from tessera.tickets.models import Attachment, Comment, Ticket
 from tessera.tickets.policies import ticket_policy
@@ -264,6 +266,8 @@ def attachment_download(request, number, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    audit_record(action=AuditAction.ATTACHMENT_DOWNLOAD, target=attachment, organization=ticket.organization,
+                 ticket=ticket.number, file_name=attachment.original_name)
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name,
         content_type=attachment.content_type or "application/octet-stream",

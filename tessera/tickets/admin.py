@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, CategoryField, Comment, ServiceTeam, Ticket, TicketEvent
+from .models import CannedResponse, Category, CategoryField, Comment, ServiceTeam, Ticket, TicketEvent
 
 
 @admin.register(ServiceTeam)
@@ -10,6 +10,8 @@ class ServiceTeamAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "auto_assign"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
+    # Round robin moves it; editing it by hand would only confuse the order.
+    readonly_fields = ["last_assigned_agent"]
 
 
 class CategoryFieldInline(admin.TabularInline):
@@ -72,3 +74,19 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    list_display = ["title", "team", "position", "is_active", "updated_at"]
+    list_filter = ["is_active", "team"]
+    search_fields = ["title", "body"]
+    list_select_related = ["team"]
+    fields = ["title", "team", "body", "position", "is_active"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.base_fields["body"].help_text = _(
+            "These placeholders are filled in: {customer_name}, {ticket_number}, {ticket_title}."
+        )
+        return form

@@ -1,12 +1,16 @@
 """One function per type of ticket event: the audit trail as data (Saleor's events.py)."""
 
+from tessera.notifications import ticket_notifications
+
 from .models import Ticket, TicketEvent
 
 Type = TicketEvent.Type
 
 
 def _event(ticket: Ticket, actor, type_: str, **data) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, actor=actor, type=type_, data=data)
+    event = TicketEvent.objects.create(ticket=ticket, actor=actor, type=type_, data=data)
+    ticket_notifications.schedule(event)  # the e-mails it calls for are queued with this transaction
+    return event
 
 
 def ticket_created_event(*, ticket, actor):
@@ -52,3 +56,39 @@ def comment_added_event(*, ticket, actor, comment):
 
 def attachment_added_event(*, ticket, actor, attachment):
     return _event(ticket, actor, Type.ATTACHMENT_ADDED, attachment_id=attachment.pk, name=attachment.original_name)
+
+
+# The ticket workspace (desk). Events written by a merge carry ``merge=True``: the
+# merge itself is what happened, so notifications skip them and nobody hears twice.
+
+
+def linked_event(*, ticket, actor, other, merge: bool = False):
+    data = {"other_id": other.pk, "other": other.number}
+    if merge:
+        data["merge"] = True
+    return _event(ticket, actor, Type.LINKED, **data)
+
+
+def unlinked_event(*, ticket, actor, other):
+    return _event(ticket, actor, Type.UNLINKED, other_id=other.pk, other=other.number)
+
+
+def merge_closed_event(*, ticket, actor, old: str, new: str, action: str, target):
+    return _event(
+        ticket, actor, Type.STATUS_CHANGED, old=old, new=new, action=action,
+        merge=True, merged_into_id=target.pk, merged_into=target.number,
+    )
+
+
+def merge_note_event(*, ticket, actor, comment, duplicate, target):
+    return _event(
+        ticket, actor, Type.NOTE_ADDED, comment_id=comment.pk, merge=True,
+        duplicate_id=duplicate.pk, duplicate=duplicate.number, target_id=target.pk, target=target.number,
+    )
+
+
+def merge_cc_event(*, ticket, actor, added: list[str], duplicate):
+    return _event(
+        ticket, actor, Type.CC_CHANGED, added=added, removed=[], merge=True,
+        duplicate_id=duplicate.pk, duplicate=duplicate.number,
+    )

@@ -395,6 +395,8 @@ class TicketEvent(models.Model):
         COMMENT_ADDED = "comment_added", _("Comment added")
         NOTE_ADDED = "note_added", _("Internal note added")
         ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+        LINKED = "linked", _("Related ticket linked")
+        UNLINKED = "unlinked", _("Related ticket unlinked")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -1,23 +1,35 @@
 """Every write to tickets goes through these functions; each is atomic and leaves an event."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tessera.core.errors import ApplicationError
 from tessera.organizations.models import Organization
 
-from . import events
+from . import events, routing
 from .category_fields import clean_field_values
-from .models import Attachment, Category, Comment, Priority, Source, Ticket, TicketCC
+from .models import Attachment, Category, Comment, Priority, ServiceTeam, Source, Ticket, TicketCC, TicketLink
 from .numbering import draw_ticket_number
 from .policies import ticket_policy
 from .uploads import validate_upload
-from .workflow import ACTIONS_REQUIRING_MESSAGE, Action, Actor, Status, is_closed, target_status
+from .workflow import (
+    ACTIONS_REQUIRING_MESSAGE,
+    Action,
+    Actor,
+    Status,
+    TransitionNotAllowed,
+    is_allowed,
+    is_closed,
+    target_status,
+)
 
 
 def _touch(ticket: Ticket, *fields: str) -> None:
@@ -136,6 +148,7 @@ def ticket_create(
     events.ticket_created_event(ticket=ticket, actor=author)
     for upload in attachments:
         attachment_add(ticket=ticket, uploaded_by=author, upload=upload)
+    routing.ticket_auto_assign(ticket=ticket)
     return ticket
 
 
@@ -151,8 +164,9 @@ def comment_add(
 ) -> Comment:
     """Add a public comment or (vendor staff only) an internal note.
 
-    A customer's comment on a ticket waiting for them ("Customer action") hands
-    it back to support as "Additional info".
+    A customer's comment on a ticket waiting for them ("Customer action", or a
+    provided solution they answer instead of accepting) hands it back to
+    support as "Additional info".
     """
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if is_internal and not ticket_policy.can_add_internal_note(author, ticket):
@@ -172,7 +186,7 @@ def comment_add(
     events.comment_added_event(ticket=ticket, actor=author, comment=comment)
     for upload in attachments:
         attachment_add(ticket=ticket, uploaded_by=author, upload=upload, comment=comment)
-    if not author.is_staff and ticket.status == Status.CUSTOMER_ACTION:
+    if not author.is_staff and ticket.status in (Status.CUSTOMER_ACTION, Status.SOLUTION_PROVIDED):
         _apply_transition(ticket, actor=Actor.SYSTEM, action=Action.CUSTOMER_REPLIED, user=author)
     else:
         _touch(ticket)
@@ -302,6 +316,7 @@ def ticket_change_category(*, ticket: Ticket, user, category: Category) -> Ticke
             ticket=ticket, actor=user, old=str(old_team) if old_team else None,
             new=str(ticket.service_team) if ticket.service_team else None,
         )
+        routing.ticket_reroute(ticket=ticket)
     return ticket
 
 
@@ -319,3 +334,245 @@ def ticket_cc_add(*, ticket: Ticket, user, cc_users: Sequence = (), cc_emails: S
         events.cc_changed_event(ticket=ticket, actor=user, added=added, removed=[])
         _touch(ticket)
     return added
+
+
+# The ticket workspace (desk): service teams, CC removal, related tickets and merging.
+
+
+def _lock_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
+    """Lock two tickets in id order (never the other way round, so two merges cannot deadlock)."""
+    locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[first.pk, second.pk]).order_by("pk")}
+    return locked[first.pk], locked[second.pk]
+
+
+def _ordered(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
+    # A link is stored once, the lower id first.
+    return (first, second) if first.pk < second.pk else (second, first)
+
+
+@transaction.atomic
+def ticket_assign_team(*, ticket: Ticket, user, team: ServiceTeam | None) -> Ticket:
+    """Hand the ticket to another service team (or to none).
+
+    As after a re-categorization, the new team's round robin may pick an agent
+    (see routing.ticket_reroute); otherwise the assignee stays.
+    """
+    if team is not None and not team.is_active:
+        raise ValidationError({"team": _("This service team is no longer active.")})
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _require_agent_for(user, ticket)
+    if ticket.service_team_id != getattr(team, "pk", None):
+        old = ticket.service_team
+        ticket.service_team = team
+        _touch(ticket, "service_team")
+        events.team_changed_event(
+            ticket=ticket, actor=user, old=str(old) if old else None, new=str(team) if team else None
+        )
+        routing.ticket_reroute(ticket=ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_cc_remove(*, ticket: Ticket, user, emails: Sequence[str]) -> list[str]:
+    """Stop keeping addresses informed of a ticket; returns the addresses removed."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _require_agent_for(user, ticket)
+    if ticket.is_closed:
+        raise PermissionDenied(_("This ticket is closed and can no longer be changed."))
+    wanted = {email.strip().lower() for email in emails if email.strip()}
+    entries = ticket.cc_entries.filter(email__in=wanted)
+    removed = sorted(entries.values_list("email", flat=True))
+    if removed:
+        entries.delete()
+        events.cc_changed_event(ticket=ticket, actor=user, added=[], removed=removed)
+        _touch(ticket)
+    return removed
+
+
+@transaction.atomic
+def ticket_link(*, ticket: Ticket, user, other: Ticket) -> TicketLink:
+    """Relate two tickets; both show the link and both get an event."""
+    if ticket.pk == other.pk:
+        raise ValidationError({"number": _("A ticket cannot be linked to itself.")})
+    ticket, other = _lock_pair(ticket, other)
+    _require_agent_for(user, ticket)
+    _require_agent_for(user, other)
+    low, high = _ordered(ticket, other)
+    link, created = TicketLink.objects.get_or_create(from_ticket=low, to_ticket=high, defaults={"created_by": user})
+    if not created:
+        raise ValidationError({"number": _("Ticket %(number)s is already linked.") % {"number": other.number}})
+    for one, another in ((ticket, other), (other, ticket)):
+        events.linked_event(ticket=one, actor=user, other=another)
+        _touch(one)
+    return link
+
+
+@transaction.atomic
+def ticket_unlink(*, ticket: Ticket, user, other: Ticket) -> None:
+    ticket, other = _lock_pair(ticket, other)
+    _require_agent_for(user, ticket)
+    _require_agent_for(user, other)
+    low, high = _ordered(ticket, other)
+    deleted, _details = TicketLink.objects.filter(from_ticket=low, to_ticket=high).delete()
+    if not deleted:
+        raise ValidationError({"number": _("Ticket %(number)s is not linked.") % {"number": other.number}})
+    for one, another in ((ticket, other), (other, ticket)):
+        events.unlinked_event(ticket=one, actor=user, other=another)
+        _touch(one)
+
+
+def ticket_merge_check(*, ticket: Ticket, target: Ticket) -> None:
+    """Raise ValidationError if ``ticket`` cannot be merged into ``target``; asked again inside the merge."""
+    if ticket.pk == target.pk:
+        raise ValidationError({"target": _("A ticket cannot be merged into itself.")})
+    if ticket.organization_id != target.organization_id:
+        raise ValidationError({"target": _("Only tickets of the same organization can be merged.")})
+    if target.is_closed:
+        raise ValidationError(
+            {"target": _("Ticket %(number)s is closed; merge into an open ticket.") % {"number": target.number}}
+        )
+    if ticket.is_closed:
+        raise ValidationError({"target": _("This ticket is closed and can no longer be merged.")})
+    if not is_allowed(Actor.AGENT, Action.COMPLETE_SILENTLY, ticket.status):
+        raise ValidationError({"target": _("This ticket cannot be merged in its current status.")})
+
+
+@transaction.atomic
+def ticket_merge(*, ticket: Ticket, user, target: Ticket) -> Ticket:
+    """Merge the duplicate ``ticket`` into ``target`` of the same organization; returns the target.
+
+    Comments and attachments move to the target (keeping their dates), the
+    duplicate's CC (and its requester) join the target's CC, its links point at
+    the target, and the duplicate closes as "Completed (w/o e-mail)" with a
+    pointer to the target. Each side gets an internal note. The events written
+    here carry ``merge=True`` and no comment_added events are written for what
+    moves: the customer has heard of every comment once already.
+    """
+    ticket_merge_check(ticket=ticket, target=target)
+    duplicate, target = _lock_pair(ticket, target)
+    _require_agent_for(user, duplicate)
+    _require_agent_for(user, target)
+    ticket_merge_check(ticket=duplicate, target=target)  # again, on the locked rows
+    action = Action.COMPLETE_SILENTLY
+    new_status = target_status(Actor.AGENT, action, duplicate.status)
+
+    moved_comments = Comment.objects.filter(ticket=duplicate).update(ticket=target)
+    moved_attachments = Attachment.objects.filter(ticket=duplicate).update(ticket=target)
+
+    existing_cc = set(target.cc_entries.values_list("email", flat=True))
+    incoming: dict[str, object] = {entry.email: entry.user for entry in duplicate.cc_entries.select_related("user")}
+    requester = duplicate.created_by
+    if not requester.is_staff and requester.pk != target.created_by_id:
+        incoming.setdefault(requester.email.lower(), requester)
+    added_cc = [email for email in incoming if email not in existing_cc]
+    TicketCC.objects.bulk_create(TicketCC(ticket=target, email=email, user=incoming[email]) for email in added_cc)
+    if added_cc:
+        events.merge_cc_event(ticket=target, actor=user, added=added_cc, duplicate=duplicate)
+
+    links = TicketLink.objects.filter(Q(from_ticket=duplicate) | Q(to_ticket=duplicate)).select_related(
+        "from_ticket", "to_ticket"
+    )
+    for link in links:
+        other = link.to_ticket if link.from_ticket_id == duplicate.pk else link.from_ticket
+        if other.pk == target.pk:
+            continue  # the duplicate stays related to the ticket it went into
+        link.delete()
+        low, high = _ordered(target, other)
+        _link, created = TicketLink.objects.get_or_create(
+            from_ticket=low, to_ticket=high, defaults={"created_by": link.created_by, "created_at": link.created_at}
+        )
+        if created:
+            events.linked_event(ticket=target, actor=user, other=other, merge=True)
+            events.linked_event(ticket=other, actor=user, other=target, merge=True)
+
+    old_status = duplicate.status
+    now = timezone.now()
+    duplicate.status = new_status
+    duplicate.closed_at = now
+    duplicate.status_changed_at = now
+    duplicate.reminder_sent_at = None
+    duplicate.merged_into = target
+    _touch(duplicate, "status", "closed_at", "status_changed_at", "reminder_sent_at", "merged_into")
+    events.merge_closed_event(
+        ticket=duplicate, actor=user, old=old_status, new=new_status, action=action, target=target
+    )
+
+    notes = (
+        (duplicate, _("Merged into ticket %(number)s “%(title)s”.") % {"number": target.number, "title": target.title}),
+        (target, _merged_here_text(duplicate, comments=moved_comments, attachments=moved_attachments)),
+    )
+    for on_ticket, text in notes:
+        note = Comment.objects.create(ticket=on_ticket, author=user, body=text, is_internal=True, source=Source.DESK)
+        events.merge_note_event(ticket=on_ticket, actor=user, comment=note, duplicate=duplicate, target=target)
+    _touch(target)
+    return target
+
+
+def _merged_here_text(duplicate: Ticket, *, comments: int, attachments: int) -> str:
+    text = _(
+        "Ticket %(number)s “%(title)s” has been merged into this ticket: "
+        "%(comments)d comment(s) and %(attachments)d attachment(s) moved here."
+    ) % {"number": duplicate.number, "title": duplicate.title, "comments": comments, "attachments": attachments}
+    if duplicate.description.strip():
+        text += "\n\n" + _("Its description:") + "\n" + duplicate.description.strip()
+    return text
+
+
+# Bulk operations of the desk's queues: each ticket in its own transaction, so one refusal stops no other.
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk operation did: the tickets it changed and, for each one it refused, why."""
+
+    changed: list[Ticket] = field(default_factory=list)
+    refused: list[tuple[Ticket, str]] = field(default_factory=list)
+
+
+def _refusal_reason(error: Exception) -> str:
+    if isinstance(error, TransitionNotAllowed):
+        return _("not allowed from %(status)s") % {"status": Status(error.status).label}
+    if isinstance(error, ApplicationError):
+        return error.message
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("not allowed")
+
+
+def _each_ticket(tickets: Iterable[Ticket], change) -> BulkOutcome:
+    outcome = BulkOutcome()
+    # Always the same lock order (by id), so two bulk operations cannot deadlock each other.
+    for ticket in sorted(tickets, key=lambda t: t.pk):
+        try:
+            outcome.changed.append(change(ticket))  # atomic on its own: a refusal rolls back only this ticket
+        except (TransitionNotAllowed, ApplicationError, ValidationError, PermissionDenied) as error:
+            outcome.refused.append((ticket, _refusal_reason(error)))
+    return outcome
+
+
+def ticket_bulk_assign(*, tickets: Iterable[Ticket], user, assignee) -> BulkOutcome:
+    if not assignee.is_staff or not assignee.is_active:
+        raise ValidationError({"assignee": _("Tickets can only be assigned to active support staff.")})
+    return _each_ticket(tickets, lambda ticket: ticket_assign(ticket=ticket, user=user, assignee=assignee))
+
+
+def ticket_bulk_unassign(*, tickets: Iterable[Ticket], user) -> BulkOutcome:
+    return _each_ticket(tickets, lambda ticket: ticket_unassign(ticket=ticket, user=user))
+
+
+def ticket_bulk_change_status(*, tickets: Iterable[Ticket], user, action: str, message: str = "") -> BulkOutcome:
+    """Apply the agent ``action`` to each ticket the transition table allows it for; the others are refused.
+
+    Actions that write to the customer need ``message``: each ticket gets it as a public comment.
+    """
+    if not user.is_staff:
+        raise PermissionDenied(_("Only support staff can change tickets in bulk."))
+    try:
+        action = Action(action)
+    except ValueError:
+        raise ValidationError({"action": _("Choose one of the actions offered.")}) from None
+    if action in ACTIONS_REQUIRING_MESSAGE and not message.strip():
+        raise ValidationError({"message": _("Write the message the customer will receive.")})
+    return _each_ticket(
+        tickets, lambda ticket: ticket_change_status(ticket=ticket, user=user, action=action, message=message)
+    )

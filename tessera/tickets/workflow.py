@@ -134,7 +134,11 @@ def _agent(action: Action, target: Status) -> Transition:
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Actor.SYSTEM, Action.SUBMITTED, frozenset({Status.SENDING}), Status.OPEN),
-    Transition(Actor.SYSTEM, Action.CUSTOMER_REPLIED, frozenset({Status.CUSTOMER_ACTION}), Status.ADDITIONAL_INFO),
+    # The customer wrote while support waited for them: the ticket is support's turn again.
+    Transition(
+        Actor.SYSTEM, Action.CUSTOMER_REPLIED, frozenset({Status.CUSTOMER_ACTION, Status.SOLUTION_PROVIDED}),
+        Status.ADDITIONAL_INFO,
+    ),
     Transition(Actor.SYSTEM, Action.AUTO_COMPLETE, frozenset({Status.SOLUTION_PROVIDED}), Status.COMPLETED),
     Transition(Actor.CUSTOMER, Action.CLOSE, _WORKABLE, Status.CANCELED),
     Transition(Actor.CUSTOMER, Action.ACCEPT_SOLUTION, frozenset({Status.SOLUTION_PROVIDED}), Status.COMPLETED),

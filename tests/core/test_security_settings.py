@@ -15,8 +15,14 @@ PRODUCTION = {
 }
 
 
-def test_check_deploy_is_clean_with_production_settings(tmp_path):
+def production_env(tmp_path) -> dict:
     env = {**os.environ, **PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
+    return env
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = production_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
@@ -26,7 +32,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 
 def test_production_cookies_and_hsts(tmp_path):
-    env = {**os.environ, **PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = production_env(tmp_path)
     code = (
         "from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE,"
@@ -51,3 +57,18 @@ def test_every_page_sends_csp_without_inline_script_and_denies_framing(client, c
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "<script>" not in response.content.decode()  # no inline script on the page
+
+
+def test_env_example_as_env_file_gives_a_working_configuration(tmp_path):
+    """Every line of .env.example, taken as the environment, yields settings that pass Django's checks."""
+    values = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            values[key] = value
+    env = {**os.environ, **values, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

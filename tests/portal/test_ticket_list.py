@@ -59,8 +59,8 @@ def test_row_shows_every_column(client, customer):
     # English date format, Rome time (the site's time zone): 00:59 UTC is 02:59 in Rome.
     assert "<span>09/28/2025</span> <span>2:59 a.m.</span>" in html
     assert "<span>10/02/2025</span> <span>3:05 p.m.</span>" in html
-    assert f'hx-get="{_pane(ticket.number)}"' in html and 'hx-target="#ticket-pane"' in html
-    assert f'hx-push-url="{LIST}?status=all&amp;page=1&amp;selected={ticket.number}"' in html
+    assert f'data-pane-url="{_pane(ticket.number)}"' in html and 'id="ticket-pane"' in html
+    assert f'data-push-url="{LIST}?status=all&amp;page=1&amp;selected={ticket.number}"' in html
 
 
 def test_dates_follow_the_users_language(client, customer, category):

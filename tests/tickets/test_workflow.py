@@ -77,7 +77,7 @@ CUSTOMER_ACTIONS = {
 
 SYSTEM_ACTIONS = {
     "submitted": ("open", {"sending"}),
-    "customer_replied": ("additional_info", {"customer_action"}),
+    "customer_replied": ("additional_info", {"customer_action", "solution_provided"}),
     "auto_complete": ("completed", {"solution_provided"}),
 }
 

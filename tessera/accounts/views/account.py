@@ -19,7 +19,8 @@ def _account_page(request, **bound_forms):
         "password_form": PasswordChangeForm(),
         "security_form": SecurityQuestionForm(initial={"security_question": user.security_question}),
         "profile_form": ProfileForm(
-            initial={"first_name": user.first_name, "last_name": user.last_name, "language": user.language}
+            initial={"first_name": user.first_name, "last_name": user.last_name, "language": user.language,
+                     "notify_ticket_updates": user.notify_ticket_updates}
         ),
         **bound_forms,
     }

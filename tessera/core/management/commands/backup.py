@@ -1,0 +1,50 @@
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS
+from django.utils import timezone
+
+from tessera.core.backup import BackupError, backup
+
+
+class Command(BaseCommand):
+    help = (
+        "Write one .tar.gz archive with the whole database (as JSON lines, portable between SQLite and "
+        "PostgreSQL), every stored file the database refers to (attachments), and a manifest with "
+        "versions, migration state, row counts and SHA-256 checksums. The portal may keep running: the "
+        "database is read in one consistent snapshot. Restore with 'manage.py restore'."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output", "-o", default=None,
+            help="Archive to write (must not exist). Default: tessera-backup-<date>-<time>.tar.gz here.",
+        )
+        parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias (default: default).")
+
+    def handle(self, *args, output=None, database=DEFAULT_DB_ALIAS, verbosity=1, **options):
+        started = time.monotonic()
+        if output is None:
+            output = f"tessera-backup-{timezone.now():%Y%m%d-%H%M%S}.tar.gz"
+        log = self._progress if verbosity >= 2 else (lambda message: None)
+        try:
+            result = backup(Path(output), using=database, log=log)
+        except BackupError as error:
+            raise CommandError(str(error)) from None
+        for name in result.missing_files:
+            self.stderr.write(
+                self.style.WARNING(f"Missing from the storage, not in the backup: {name}")
+            )
+        self.stdout.write(self.style.SUCCESS(
+            f"Backup written to {result.path}: {result.rows:,} rows of {result.tables} tables and "
+            f"{result.files:,} files ({result.file_bytes:,} bytes) in {time.monotonic() - started:.1f} s."
+        ))
+        if result.missing_files:
+            self.stderr.write(self.style.WARNING(
+                f"{len(result.missing_files)} files the database refers to were missing from the storage."
+            ))
+
+    def _progress(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()

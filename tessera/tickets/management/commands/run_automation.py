@@ -1,0 +1,40 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from tessera.tickets import tasks
+from tessera.tickets.automation import run_automation_pass
+
+
+class Command(BaseCommand):
+    help = (
+        "Ticket automation: complete tickets whose solution went unanswered for TESSERA_AUTO_COMPLETE_DAYS "
+        "and remind customers of tickets waiting for them. By default, make sure the task worker runs it: "
+        "queue a run now unless one is already waiting (each run queues the next one "
+        "TESSERA_AUTOMATION_INTERVAL_MINUTES later). Safe to run any number of times, e.g. at every deploy. "
+        "With --once, run one pass here and now instead (for cron, or without a task worker)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once", action="store_true",
+            help="Run one pass in this process and exit; queues nothing.",
+        )
+
+    def handle(self, *args, once=False, **options):
+        if once:
+            result = run_automation_pass()
+            self.stdout.write(
+                f"Completed {result.completed} tickets; reminders: {result.solution_reminders} for provided "
+                f"solutions, {result.customer_action_reminders} for customer action; {result.failed} failed."
+            )
+            if result.failed:
+                raise CommandError(f"{result.failed} tickets could not be processed; see the log.")
+            return
+        if not tasks.can_schedule():
+            raise CommandError(
+                "The task backend does not keep tasks in the database; run "
+                "'manage.py run_automation --once' from cron instead."
+            )
+        if tasks.schedule_automation():
+            self.stdout.write("Ticket automation queued; the task worker runs it and keeps it scheduled.")
+        else:
+            self.stdout.write("Ticket automation is already queued; nothing to do.")

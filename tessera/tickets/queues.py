@@ -1,0 +1,305 @@
+"""The agent desk's queues: which tickets each holds, how many, and their filters, search and sort.
+
+Every queue, count and lookup starts from ``Ticket.objects.visible_to(user)``:
+agents see every ticket, or only their teams' (and those assigned to them)
+where ``TESSERA_AGENTS_SEE_ONLY_TEAM_TICKETS`` says so.
+
+"Waiting for customer" holds both statuses in which the customer is expected
+to act (``WAITING_FOR_CUSTOMER_STATUSES``): "Customer action" (they owe an
+answer) and "Solution provided" (they accept or reject it, or it completes by
+itself after some days). The customer's home counts the same two as waiting,
+so both sides of the portal agree on what "waiting" means.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.expressions import BaseExpression
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import search
+from .models import MAX_CATEGORY_DEPTH, Category, ServiceTeam, Ticket
+from .numbering import NUMBER_WIDTH
+from .workflow import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    STATUS_CATEGORY,
+    WAITING_FOR_CUSTOMER_STATUSES,
+    Status,
+    StatusCategory,
+)
+
+
+def _values(statuses: Iterable[Status]) -> list[str]:
+    # In the workflow's order, so the SQL of a queue is the same on every run.
+    chosen = set(statuses)
+    return [status.value for status in Status if status in chosen]
+
+
+OPEN = _values(OPEN_STATUSES)
+CLOSED = _values(CLOSED_STATUSES)
+WAITING = _values(WAITING_FOR_CUSTOMER_STATUSES)
+ON_HOLD = _values(s for s, category in STATUS_CATEGORY.items() if category == StatusCategory.ON_HOLD)
+
+
+def _mine(user) -> Q:
+    return Q(status__in=OPEN, assignee=user)
+
+
+def _my_teams_unassigned(user) -> Q:
+    # A subquery, not a join through the members table: rows are never repeated.
+    my_teams = ServiceTeam.objects.filter(members=user).values("pk")
+    return Q(status__in=OPEN, assignee__isnull=True, service_team__in=my_teams)
+
+
+def _recently_closed(user) -> Q:
+    since = timezone.now() - timedelta(days=settings.TESSERA_DESK_RECENTLY_CLOSED_DAYS)
+    return Q(status__in=CLOSED, closed_at__gte=since)
+
+
+def _recently_closed_description() -> str:
+    days = settings.TESSERA_DESK_RECENTLY_CLOSED_DAYS
+    return ngettext("Tickets closed in the last day.", "Tickets closed in the last %(days)d days.", days) % {
+        "days": days
+    }
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: Promise
+    description: Promise
+    condition: Callable[[object], Q]
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+
+QUEUES: tuple[Queue, ...] = (
+    Queue("mine", _("Mine"), _("Open tickets assigned to me."), _mine),
+    Queue(
+        "team-unassigned", _("My teams — unassigned"),
+        _("Open tickets of my service teams that nobody has taken yet."), _my_teams_unassigned,
+    ),
+    Queue(
+        "waiting", _("Waiting for customer"),
+        _("The customer was asked for information, or has a solution to accept."),
+        lambda user: Q(status__in=WAITING),
+    ),
+    Queue(
+        "on-hold", _("On hold"), _("Interrupted, awaiting a new version, appointment scheduled or redirected."),
+        lambda user: Q(status__in=ON_HOLD),
+    ),
+    Queue("open", _("All open"), _("Every ticket that is not closed."), lambda user: Q(status__in=OPEN)),
+    Queue("recently-closed", _("Recently closed"), lazy(_recently_closed_description, str)(), _recently_closed),
+)
+QUEUES_BY_KEY = {queue.key: queue for queue in QUEUES}
+DEFAULT_QUEUE = QUEUES[0]
+
+
+def queue_or_404(key: str) -> Queue:
+    try:
+        return QUEUES_BY_KEY[key]
+    except KeyError:
+        raise Http404 from None
+
+
+def _desk_tickets(user) -> QuerySet[Ticket]:
+    """What the queues start from: the tickets ``user`` may see, and none for anyone but vendor staff."""
+    tickets = Ticket.objects.visible_to(user)
+    return tickets if getattr(user, "is_staff", False) else tickets.none()
+
+
+def queue_counts(user) -> dict[str, int]:
+    """How many tickets each queue holds for ``user``, in one query."""
+    counts = {queue.key: Count("pk", filter=queue.condition(user)) for queue in QUEUES}
+    return _desk_tickets(user).aggregate(**counts)
+
+
+# --- filters, search and sort ------------------------------------------------------------------------------------
+
+#: A filter value that asks for tickets without a team, or without an assignee.
+NONE = "none"
+DEFAULT_SORT = "-updated"
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What narrows a queue; an empty value does not filter."""
+
+    team: str = ""  # a team's id, or NONE
+    status: str = ""
+    priority: int | None = None
+    organization: str = ""  # a customer code
+    assignee: str = ""  # an agent's id, or NONE
+    category: int | None = None  # the node or any node below it
+    query: str = ""
+    sort: str = DEFAULT_SORT
+
+    @property
+    def sort_key(self) -> str:
+        return self.sort.removeprefix("-")
+
+    @property
+    def sort_descending(self) -> bool:
+        return self.sort.startswith("-")
+
+    def params(self, **changes) -> list[tuple[str, str]]:
+        """The query string that names this filter (with ``changes``), empty values left out."""
+        values = {
+            "q": self.query, "team": self.team, "status": self.status,
+            "priority": "" if self.priority is None else str(self.priority),
+            "organization": self.organization, "assignee": self.assignee,
+            "category": "" if self.category is None else str(self.category),
+            "sort": "" if self.sort == DEFAULT_SORT else self.sort,
+        }
+        values.update(changes)
+        return [(key, value) for key, value in values.items() if value]
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(key != "sort" for key, _value in self.params())
+
+
+def _person(prefix: str) -> list[BaseExpression]:
+    return [Lower(f"{prefix}__first_name"), Lower(f"{prefix}__last_name"), Lower(f"{prefix}__email")]
+
+
+#: Every column a queue may be sorted by; anything else sorts by DEFAULT_SORT.
+SORTS: dict[str, Callable[[], list[BaseExpression]]] = {
+    "number": search.SORTS["number"],
+    "title": search.SORTS["title"],
+    "organization": lambda: [Lower("organization__name"), F("organization__customer_code")],
+    "status": search.SORTS["status"],
+    "priority": search.SORTS["priority"],
+    "assignee": lambda: _person("assignee"),
+    "team": lambda: [Lower("service_team__name")],
+    "created": search.SORTS["created"],
+    "updated": search.SORTS["updated"],
+}
+#: Sorts by a column that may be empty: tickets without it come last in both directions.
+NULLABLE_SORTS = frozenset({"assignee", "team"})
+
+
+def clean_sort(value: str) -> str:
+    return value if value.removeprefix("-") in SORTS else DEFAULT_SORT
+
+
+def _sorted(tickets: QuerySet, sort: str) -> QuerySet:
+    sort = clean_sort(sort)
+    key, descending = sort.removeprefix("-"), sort.startswith("-")
+    nulls_last = True if key in NULLABLE_SORTS else None
+    ordering = [
+        expression.desc(nulls_last=nulls_last) if descending else expression.asc(nulls_last=nulls_last)
+        for expression in SORTS[key]()
+    ]
+    return tickets.order_by(*ordering, F("pk").desc() if descending else F("pk").asc())
+
+
+def _in_category(category_id: int) -> Q:
+    """Tickets store the deepest node chosen: match it or any of its ancestors."""
+    condition = Q()
+    for level in range(MAX_CATEGORY_DEPTH):
+        condition |= Q(**{"category" + "__parent" * level + "_id": category_id})
+    return condition
+
+
+def _searched(tickets: QuerySet, query: str) -> QuerySet:
+    """The ticket's number or text (tickets.search), or its organization's name or customer code."""
+    query = search.clean_query(query)
+    if not query:
+        return tickets
+    by_number_or_text = search.search_tickets(Ticket.objects.all(), query).values("pk")
+    return tickets.filter(
+        Q(pk__in=by_number_or_text)
+        | Q(organization__name__icontains=query)
+        | Q(organization__customer_code__iexact=query)
+    )
+
+
+def _filtered(tickets: QuerySet, queue_filter: QueueFilter) -> QuerySet:
+    f = queue_filter
+    if f.team == NONE:
+        tickets = tickets.filter(service_team__isnull=True)
+    elif f.team:
+        tickets = tickets.filter(service_team_id=int(f.team))
+    if f.status:
+        tickets = tickets.filter(status=f.status)
+    if f.priority is not None:
+        tickets = tickets.filter(priority=f.priority)
+    if f.organization:
+        tickets = tickets.filter(organization__customer_code__iexact=f.organization)
+    if f.assignee == NONE:
+        tickets = tickets.filter(assignee__isnull=True)
+    elif f.assignee:
+        tickets = tickets.filter(assignee_id=int(f.assignee))
+    if f.category is not None:
+        tickets = tickets.filter(_in_category(f.category))
+    return _searched(tickets, f.query)
+
+
+#: What a row of a queue shows besides the ticket: its organization, people, team and whole category path.
+QUEUE_ROW_RELATED = ("organization", "assignee", "service_team", "category__parent__parent__parent")
+
+
+def queue_tickets(user, *, queue: Queue, queue_filter: QueueFilter) -> QuerySet[Ticket]:
+    """The tickets of ``queue`` that ``user`` may see and that pass ``queue_filter``, in its order."""
+    tickets = _desk_tickets(user).filter(queue.condition(user))
+    return _sorted(_filtered(tickets, queue_filter), queue_filter.sort)
+
+
+def queue_page(user, *, queue: Queue, queue_filter: QueueFilter, page, per_page: int) -> Page:
+    """One page of a queue: a COUNT and one query for the rows, whatever their number."""
+    tickets = queue_tickets(user, queue=queue, queue_filter=queue_filter).select_related(*QUEUE_ROW_RELATED)
+    return Paginator(tickets, per_page).get_page(page)
+
+
+def visible_tickets_by_number(user, numbers: Iterable[str]) -> list[Ticket]:
+    """The tickets of ``numbers`` that ``user`` may see (others are simply not found), lowest id first."""
+    numbers = [n.zfill(NUMBER_WIDTH) for n in numbers if n.isascii() and n.isdigit() and len(n) <= NUMBER_WIDTH]
+    return list(_desk_tickets(user).filter(number__in=numbers).order_by("pk"))
+
+
+# --- what the filters offer --------------------------------------------------------------------------------------
+
+
+def service_teams() -> list[ServiceTeam]:
+    return list(ServiceTeam.objects.order_by("-is_active", "name"))
+
+
+def agents() -> list:
+    """Active vendor staff: whom tickets can be assigned to."""
+    User = get_user_model()
+    return list(
+        User.objects.filter(is_staff=True, is_active=True).order_by(
+            Lower("first_name"), Lower("last_name"), Lower("email")
+        )
+    )
+
+
+def category_paths() -> list[tuple[Category, str]]:
+    """Every category with its whole path ("Level 1 › Level 2"), in the tree's order, from one query."""
+    nodes = list(Category.objects.order_by("depth", "position", "name"))
+    by_id = {node.pk: node for node in nodes}
+
+    def path(node: Category) -> list[Category]:
+        chain = []
+        while node is not None and len(chain) < MAX_CATEGORY_DEPTH:
+            chain.append(node)
+            node = by_id.get(node.parent_id)
+        return chain[::-1]
+
+    def sort_key(node: Category):
+        return [(n.position, n.name.casefold(), n.pk) for n in path(node)]
+
+    return [(node, " › ".join(n.name for n in path(node))) for node in sorted(nodes, key=sort_key)]

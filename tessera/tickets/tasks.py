@@ -1,0 +1,59 @@
+"""Ticket work done by the task worker: the automation pass, which keeps itself scheduled.
+
+``run_automation`` runs one pass and then queues its next run
+``TESSERA_AUTOMATION_INTERVAL_MINUTES`` later, so the workers that already send
+e-mail also keep time; no scheduler process is needed. ``manage.py
+run_automation`` starts the chain (``make run`` calls it) and may be run again
+at any time: it queues a run only when none is waiting. Should two runs ever be
+queued, the second finds nothing left to do, and whichever finishes later sees
+the other's successor waiting and queues none, so the chains merge again.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from . import automation
+
+
+@task()
+def run_automation() -> dict[str, int]:
+    try:
+        return automation.run_automation_pass().as_dict()
+    finally:
+        # Even a failed pass keeps the schedule alive.
+        if can_schedule():
+            schedule_automation(run_after=timezone.now() + automation_interval())
+
+
+def automation_interval() -> timedelta:
+    return timedelta(minutes=settings.TESSERA_AUTOMATION_INTERVAL_MINUTES)
+
+
+def can_schedule() -> bool:
+    """Whether the configured task backend keeps queued runs in the database (and can defer them)."""
+    return isinstance(run_automation.get_backend(), DatabaseBackend)
+
+
+def waiting_runs():
+    """The queued runs of ``run_automation`` that no worker has started yet."""
+    backend = run_automation.get_backend()
+    return DBTaskResult.objects.filter(
+        task_path=run_automation.module_path, backend_name=backend.alias, status=TaskResultStatus.READY,
+    )
+
+
+def schedule_automation(*, run_after: datetime | None = None) -> bool:
+    """Queue a run of the automation (at ``run_after``, else at once) unless one is waiting already.
+
+    Returns whether a run was queued.
+    """
+    if waiting_runs().exists():
+        return False
+    task_ = run_automation.using(run_after=run_after) if run_after is not None else run_automation
+    task_.enqueue()
+    return True
