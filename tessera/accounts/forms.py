@@ -172,11 +172,25 @@ class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), required=False,
+        help_text=_("Dates are shown in this time zone."),
+    )
     notify_ticket_updates = forms.BooleanField(
         label=_("E-mail me about ticket updates"), required=False,
         help_text=_("Confirmations, answers and status changes of your tickets. "
                     "Account and security e-mails are always sent."),
     )
+
+
+def _time_zone_choices():
+    import zoneinfo
+
+    default = _("Portal default (%(zone)s)") % {"zone": settings.TIME_ZONE}
+    return [("", default), *((zone, zone) for zone in sorted(zoneinfo.available_timezones()) if "/" in zone)]
+
+
+ProfileForm.base_fields["time_zone"].choices = _time_zone_choices
 
 
 def add_service_errors(form, error: ValidationError | ApplicationError) -> None:

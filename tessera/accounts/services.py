@@ -6,6 +6,7 @@ whole: the count must be kept although the call then fails, so the failure is
 raised after the atomic block that stored it has committed its savepoint.
 """
 
+import zoneinfo
 from datetime import timedelta
 
 from axes.utils import reset as reset_login_attempts
@@ -299,12 +300,18 @@ def security_question_set(*, user: User, security_question: str, security_answer
 
 @transaction.atomic
 def profile_update(
-    *, user: User, first_name: str, last_name: str, language: str, notify_ticket_updates: bool | None = None
+    *, user: User, first_name: str, last_name: str, language: str, notify_ticket_updates: bool | None = None,
+    time_zone: str | None = None,
 ) -> None:
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Please choose one of the languages offered.")})
     user.first_name, user.last_name, user.language = first_name.strip(), last_name.strip(), language
     fields = ["first_name", "last_name", "language"]
+    if time_zone is not None:
+        if time_zone and time_zone not in zoneinfo.available_timezones():
+            raise ValidationError({"time_zone": _("Please choose one of the time zones offered.")})
+        user.time_zone = time_zone
+        fields.append("time_zone")
     if notify_ticket_updates is not None:
         user.notify_ticket_updates = notify_ticket_updates
         fields.append("notify_ticket_updates")

@@ -24,3 +24,17 @@ def test_an_unknown_time_zone_falls_back_to_the_default(client, customer, catego
     customer.save()
     client.force_login(customer)
     assert "11 a.m." in client.get(reverse("portal:ticket_detail", args=[ticket.number])).content.decode()
+
+
+def test_the_account_page_saves_the_time_zone(client, customer):
+    client.force_login(customer)
+    form = {"first_name": "Anna", "last_name": "Rossi", "language": "en", "notify_ticket_updates": "on"}
+    response = client.post(reverse("accounts:profile_change"), {**form, "time_zone": "Europe/Berlin"})
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.time_zone == "Europe/Berlin"
+    response = client.post(reverse("accounts:profile_change"), {**form, "time_zone": "Mars/Olympus"})
+    assert "Select a valid choice" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.time_zone == "Europe/Berlin" and customer.first_name == "Anna"
+    assert 'value="Europe/Berlin" selected' in client.get(reverse("accounts:account")).content.decode()

@@ -20,7 +20,7 @@ def _account_page(request, **bound_forms):
         "security_form": SecurityQuestionForm(initial={"security_question": user.security_question}),
         "profile_form": ProfileForm(
             initial={"first_name": user.first_name, "last_name": user.last_name, "language": user.language,
-                     "notify_ticket_updates": user.notify_ticket_updates}
+                     "time_zone": user.time_zone, "notify_ticket_updates": user.notify_ticket_updates}
         ),
         **bound_forms,
     }
