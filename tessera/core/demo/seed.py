@@ -24,6 +24,7 @@ from tessera.accounts.models import User
 from tessera.organizations.models import LinkRequest, Membership, Organization, Role
 from tessera.tickets.category_fields import clean_field_values
 from tessera.tickets.models import (
+    CannedResponse,
     Category,
     CategoryField,
     Comment,
@@ -138,6 +139,7 @@ def ensure_demo_base(*, password: DemoPassword, now: datetime.datetime | None = 
         team.pk: list(team.members.filter(is_active=True, is_staff=True).order_by("pk")) for team in teams.values()
     }
 
+    _ensure_canned_responses(teams)
     organizations = [_ensure_organization(spec, password, since) for spec in ORGANIZATIONS]
     categories = _ensure_categories(teams)
     base = DemoBase(teams=teams, agents_by_team=agents_by_team, organizations=organizations, categories=categories)
@@ -149,6 +151,26 @@ def ensure_demo_base(*, password: DemoPassword, now: datetime.datetime | None = 
             key=lambda f: (ancestors.index(f.category_id), f.position, f.pk),
         )
     return base
+
+
+CANNED_RESPONSES = (
+    (None, "Ask for a screenshot",
+     "Dear {customer_name},\n\nthank you for ticket {ticket_number} ({ticket_title}). Could you send us a "
+     "screenshot of the message on screen and tell us the version shown under Help › About?"),
+    (None, "Solved with the update",
+     "Dear {customer_name},\n\nthe problem described in ticket {ticket_number} is fixed in the latest update. "
+     "Please install it and let us know if anything is still wrong."),
+    (0, "Remote session",
+     "Dear {customer_name},\n\nwe would like to look at ticket {ticket_number} together with you in a remote "
+     "session. When would suit you?"),
+)
+
+
+def _ensure_canned_responses(teams: dict[str, ServiceTeam]) -> None:
+    first_team = next(iter(teams.values()))
+    for position, (team_index, title, body) in enumerate(CANNED_RESPONSES):
+        team = first_team if team_index == 0 else None
+        CannedResponse.objects.get_or_create(title=title, team=team, defaults={"body": body, "position": position})
 
 
 def _ensure_user(email: str, password: DemoPassword, **attributes) -> User:
