@@ -50,7 +50,7 @@ class RejectForm(forms.Form):
 
 class OrganizationSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        help_text=_("Name, customer code or city"))
+                        help_text=_("Name, customer code, city, or a user's e-mail address or last name"))
 
 
 def add_service_error(form: forms.Form, error: Exception) -> None:

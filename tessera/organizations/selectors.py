@@ -105,8 +105,13 @@ def organization_list(*, search: str = "") -> QuerySet[Organization]:
     )
     search = search.strip()
     if search:
+        # A person's e-mail address or name finds their organization too (a subquery: no duplicate rows).
+        people = Membership.objects.filter(
+            Q(user__email__icontains=search) | Q(user__last_name__icontains=search)
+        ).values("organization_id")
         organizations = organizations.filter(
             Q(name__icontains=search) | Q(customer_code__icontains=search) | Q(city__icontains=search)
+            | Q(pk__in=people)
         )
     return organizations.order_by("name", "pk")
 

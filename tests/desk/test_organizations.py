@@ -112,3 +112,12 @@ def test_organization_page_query_count_is_constant(client, agent, organization, 
     with django_assert_max_num_queries(7):
         response = client.get(detail_url(organization))
     assert response.status_code == 200
+
+
+def test_customer_lookup_by_a_users_e_mail_or_last_name(client, agent, organization, other_organization, customer):
+    customer.last_name = "Verdi"
+    customer.save()
+    client.force_login(agent)
+    for term in ("customer@rossi", "verdi"):
+        page = client.get(reverse("desk:organizations"), {"q": term}).content.decode()
+        assert organization.name in page and other_organization.name not in page, term
