@@ -11,7 +11,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +19,7 @@ from tessera.core.errors import ApplicationError
 from tessera.portal.errors import add_service_errors
 from tessera.portal.forms import CCAddForm
 from tessera.tickets import canned, services
+from tessera.tickets.downloads import attachment_response
 from tessera.tickets.models import Attachment, Comment, Priority, Source, Ticket, TicketEvent, TicketLink
 from tessera.tickets.policies import ticket_policy
 from tessera.tickets.workflow import Action, Actor, Status, TransitionNotAllowed, available_actions
@@ -582,14 +582,4 @@ def attachment_download(request, number, pk):
     """Files leave only through here, after the ticket's visibility check; internal ones too, for staff."""
     ticket = _ticket(request, number)
     attachment = get_object_or_404(Attachment, pk=pk, ticket=ticket)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(ticket=ticket, attachment=attachment)

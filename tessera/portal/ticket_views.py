@@ -4,14 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tessera.audit.models import AuditAction
-from tessera.audit.services import audit_record
 from tessera.tickets import services
+from tessera.tickets.downloads import attachment_response
 from tessera.tickets.models import Attachment, Comment, Ticket
 from tessera.tickets.policies import ticket_policy
 from tessera.tickets.workflow import Status, TransitionNotAllowed
@@ -262,16 +260,4 @@ def attachment_download(request, number, pk):
         Attachment.objects.exclude(comment__is_internal=True) if not request.user.is_staff else Attachment.objects,
         pk=pk, ticket=ticket,
     )
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    audit_record(action=AuditAction.ATTACHMENT_DOWNLOAD, target=attachment, organization=ticket.organization,
-                 ticket=ticket.number, file_name=attachment.original_name)
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(ticket=ticket, attachment=attachment)

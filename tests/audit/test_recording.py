@@ -294,3 +294,21 @@ def test_the_entry_outlives_its_actor(customer, organization):
     entry.refresh_from_db()
     assert entry.actor is None and entry.actor_email == "customer@rossi.test"
     assert entry.organization == organization
+
+
+def test_desk_attachment_download_is_audited_too(client, agent, customer, category):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tessera.audit.models import AuditAction, AuditEntry
+    from tessera.tickets.services import ticket_create
+
+    ticket = ticket_create(author=customer, title="With file", category=category,
+                           attachments=[SimpleUploadedFile("log.txt", b"line")])
+    attachment = ticket.attachments.get()
+    client.force_login(agent)
+    response = client.get(reverse("desk:ticket_attachment", args=[ticket.number, attachment.pk]),
+                          REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action=AuditAction.ATTACHMENT_DOWNLOAD)
+    assert (entry.actor, entry.ip_address, entry.data["file_name"]) == (agent, "203.0.113.9", "log.txt")
