@@ -167,6 +167,12 @@ def search_tickets(tickets: QuerySet, query: str) -> QuerySet:
     if not query:
         return tickets
     number = _as_ticket_number(query)
+    if number:
+        # A ticket number finds its ticket through the unique index alone; OR-ing it with the
+        # text match would make PostgreSQL compute the text vector of every ticket in scope.
+        by_number = tickets.filter(number=number)
+        if by_number.exists():
+            return by_number
     words = _WORD.findall(query)[:MAX_SEARCH_WORDS]
     if not words:
         # Only punctuation: look for it literally in the title.
@@ -183,7 +189,7 @@ def search_tickets(tickets: QuerySet, query: str) -> QuerySet:
         text = Q()
         for word in words:
             text &= Q(title__icontains=word) | Q(description__icontains=word)
-    return tickets.filter(Q(number=number) | text) if number else tickets.filter(text)
+    return tickets.filter(text)
 
 
 def sort_tickets(tickets: QuerySet, sort: str) -> QuerySet:
