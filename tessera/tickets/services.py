@@ -32,6 +32,14 @@ from .workflow import (
 )
 
 
+def _text(value: str) -> str:
+    """Text as stored: without NUL characters, which no database text column may hold.
+
+    Forms refuse them already; e-mail and other callers of the services do not pass through forms.
+    """
+    return (value or "").replace("\x00", "")
+
+
 def _touch(ticket: Ticket, *fields: str) -> None:
     ticket.updated_at = timezone.now()
     ticket.save(update_fields=[*fields, "updated_at"])
@@ -112,7 +120,7 @@ def ticket_create(
         organization = author.membership.organization
     if not category.is_active:
         raise ValidationError({"category": _("This category can no longer be chosen.")})
-    title = title.strip()
+    title, description, external_reference = _text(title).strip(), _text(description), _text(external_reference)
     if not title:
         raise ValidationError({"title": _("This field is required.")})
     for upload in attachments:
@@ -175,7 +183,7 @@ def comment_add(
         raise PermissionDenied(_("You may not comment on this ticket."))
     if ticket.is_closed:
         raise PermissionDenied(_("This ticket is closed; open a follow-up ticket instead."))
-    body = body.strip()
+    body = _text(body).strip()
     if not body and not attachments:
         raise ValidationError({"body": _("Write a comment or attach a file.")})
     for upload in attachments:
@@ -219,7 +227,7 @@ def ticket_change_status(*, ticket: Ticket, user, action: str, message: str = ""
     action = Action(action)
     actor = _actor_of(user)
     target_status(actor, action, ticket.status)  # refuse before writing anything
-    message = message.strip()
+    message = _text(message).strip()
     if action in ACTIONS_REQUIRING_MESSAGE and not message:
         raise ValidationError({"message": _("Write the message the customer will receive.")})
     if message:
