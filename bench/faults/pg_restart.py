@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -135,7 +136,7 @@ def main() -> int:
     manage(args, "migrate", "--noinput", "-v", "0")
     manage(args, "seed_demo")
 
-    gunicorn_log = open(ROOT / "bench" / "faults" / "pg_restart.gunicorn.log", "w")  # noqa: SIM115
+    gunicorn_log = open(Path(tempfile.gettempdir()) / "pg_restart.gunicorn.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "tessera.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{args.port}",
          "--timeout", "60", "--error-logfile", "-"],

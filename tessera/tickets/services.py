@@ -1,5 +1,6 @@
 """Every write to tickets goes through these functions; each is atomic and leaves an event."""
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +31,8 @@ from .workflow import (
     is_closed,
     target_status,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _text(value: str) -> str:
@@ -84,10 +87,27 @@ def attachment_add(*, ticket: Ticket, uploaded_by, upload: UploadedFile, comment
         ticket=ticket, comment=comment, uploaded_by=uploaded_by,
         original_name=name, size=upload.size, content_type=content_type[:120],
     )
-    attachment.file.save(name, upload, save=False)
+    try:
+        attachment.file.save(name, upload, save=False)
+    except OSError as error:
+        logger.exception("Storing attachment %s of ticket %s failed", name, ticket.number)
+        message = _("%(name)s could not be stored. Nothing was saved; please try again later.") % {"name": name}
+        raise ValidationError({"attachments": message}) from error
     attachment.save()
     events.attachment_added_event(ticket=ticket, actor=uploaded_by, attachment=attachment)
     return attachment
+
+
+def _attachments_add(*, ticket: Ticket, uploaded_by, uploads: Sequence[UploadedFile], comment=None) -> None:
+    """Store all files or none: when one fails, the files already written are removed again."""
+    stored: list[Attachment] = []
+    try:
+        for upload in uploads:
+            stored.append(attachment_add(ticket=ticket, uploaded_by=uploaded_by, upload=upload, comment=comment))
+    except Exception:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
 
 
 @transaction.atomic
@@ -154,8 +174,7 @@ def ticket_create(
     )
     TicketCC.objects.bulk_create(TicketCC(ticket=ticket, email=email, user=user) for email, user in cc.items())
     events.ticket_created_event(ticket=ticket, actor=author)
-    for upload in attachments:
-        attachment_add(ticket=ticket, uploaded_by=author, upload=upload)
+    _attachments_add(ticket=ticket, uploaded_by=author, uploads=attachments)
     routing.ticket_auto_assign(ticket=ticket)
     return ticket
 
@@ -192,8 +211,7 @@ def comment_add(
         ticket=ticket, author=author, body=body, is_internal=is_internal, source=source
     )
     events.comment_added_event(ticket=ticket, actor=author, comment=comment)
-    for upload in attachments:
-        attachment_add(ticket=ticket, uploaded_by=author, upload=upload, comment=comment)
+    _attachments_add(ticket=ticket, uploaded_by=author, uploads=attachments, comment=comment)
     if not author.is_staff and ticket.status in (Status.CUSTOMER_ACTION, Status.SOLUTION_PROVIDED):
         _apply_transition(ticket, actor=Actor.SYSTEM, action=Action.CUSTOMER_REPLIED, user=author)
     else:
