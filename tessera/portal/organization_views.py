@@ -98,17 +98,16 @@ def _after_change(request, membership, text):
     return redirect("portal:organization_users")
 
 
-@login_required
-def organization_user_activate(request, pk):
+def _role_action(request, pk, service, actor_argument, success_text):
+    """Activation and change of role: the same form, one service each."""
     organization, membership, refused = _membership_action(request, pk)
     if refused:
         return refused
     form = RoleForm(request.POST, membership=membership)
     if form.is_valid():
         try:
-            membership = services.membership_activate(
-                membership=membership, role=form.cleaned_data["role"], activated_by=request.user
-            )
+            role = form.cleaned_data["role"]
+            membership = service(membership=membership, role=role, **{actor_argument: request.user})
         except SERVICE_ERRORS as error:
             add_service_error(form, error)
         except PermissionDenied:
@@ -116,34 +115,23 @@ def organization_user_activate(request, pk):
         else:
             return _after_change(
                 request, membership,
-                _("%(name)s is now active as %(role)s.")
-                % {"name": membership.user.get_full_name(), "role": membership.get_role_display()},
+                success_text % {"name": membership.user.get_full_name(), "role": membership.get_role_display()},
             )
     return _render_users(request, organization, role_forms={membership.pk: form})
+
+
+@login_required
+def organization_user_activate(request, pk):
+    return _role_action(
+        request, pk, services.membership_activate, "activated_by", _("%(name)s is now active as %(role)s.")
+    )
 
 
 @login_required
 def organization_user_role(request, pk):
-    organization, membership, refused = _membership_action(request, pk)
-    if refused:
-        return refused
-    form = RoleForm(request.POST, membership=membership)
-    if form.is_valid():
-        try:
-            membership = services.membership_change_role(
-                membership=membership, role=form.cleaned_data["role"], changed_by=request.user
-            )
-        except SERVICE_ERRORS as error:
-            add_service_error(form, error)
-        except PermissionDenied:
-            raise Http404
-        else:
-            return _after_change(
-                request, membership,
-                _("%(name)s's role is now %(role)s.")
-                % {"name": membership.user.get_full_name(), "role": membership.get_role_display()},
-            )
-    return _render_users(request, organization, role_forms={membership.pk: form})
+    return _role_action(
+        request, pk, services.membership_change_role, "changed_by", _("%(name)s's role is now %(role)s.")
+    )
 
 
 def _toggle(request, pk, service, actor_argument, success_text):
