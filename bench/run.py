@@ -97,6 +97,8 @@ def bench_env(args, **extra) -> dict:
         "TESSERA_SITE_URL": f"http://127.0.0.1:{args.port}",
         "TESSERA_BENCH": "1",
         "TESSERA_LOG_LEVEL": "ERROR",
+        # Production names static files by their content's hash: they are collected here first.
+        "TESSERA_STATIC_ROOT": str(OUT / "static"),
     })
     env.update(extra)
     return env
@@ -653,6 +655,8 @@ def main() -> None:
     with pg(args, args.db) as conn:
         info["postgresql"] = "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0].split()[0]
 
+    log("Collecting the static files (production settings name them by their hash)")
+    manage(args, "collectstatic", "--no-input", "--clear", "-v0")
     log("Looking up what to request (bench/probe.py prepare)")
     plan = probe(args, "prepare")
     pages = build_pages(plan)

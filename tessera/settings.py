@@ -26,12 +26,13 @@ CSRF_TRUSTED_ORIGINS = env.list("TESSERA_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("TESSERA_SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tessera.core.admin.AdminConfig",  # django.contrib.admin: any search or selection, no 500 (core/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -81,6 +82,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through the project's templates, so tessera/templates/django/forms/ can
+# replace a widget's template (the select writes its options in one template, not one include each).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": env.db_url(
@@ -134,9 +139,16 @@ STATIC_ROOT = env.path("TESSERA_STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "tessera" / "static"]
 MEDIA_ROOT = env.path("TESSERA_MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"  # never served directly: attachments go through a checked view
+# Production: collected static files carry a hash of their content in their names (tessera.3f1c2a9b.css), so the
+# reverse proxy may cache them for a year; "manage.py collectstatic" must then run at every deploy (docs/deploy.md).
+TESSERA_STATIC_MANIFEST = env.bool("TESSERA_STATIC_MANIFEST", default=not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        if TESSERA_STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
 }
 
 # E-mail: the embedded default prints each message and keeps a copy in var/mail/.
@@ -199,7 +211,11 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("TESSERA_PROXY_COUNT", default=0)
+# Reverse proxies in front of Tessera that append the client's address to X-Forwarded-For (0: none, the
+# client connects directly). The login throttle, the audit log and the link throttle all read
+# tessera.core.client_ip; django-ipware is not installed, so axes needs the callable.
+TESSERA_PROXY_COUNT = env.int("TESSERA_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "tessera.core.client_ip.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tessera.core.errors import ApplicationError
+from tessera.core.transactions import atomic_writes
 from tessera.organizations.forms import add_service_error
 from tessera.tickets import queues, search, services
 from tessera.tickets.models import Priority
@@ -247,6 +248,7 @@ def queue_default(request):
     return redirect("desk:queue", queue=queues.DEFAULT_QUEUE.key)
 
 
+@atomic_writes
 @staff_required
 def queue(request, queue: str):
     """One queue: GET shows it; POST applies a bulk action to the tickets ticked in it."""
@@ -273,6 +275,7 @@ def queue(request, queue: str):
         per_page=settings.TESSERA_DESK_QUEUE_PAGE_SIZE,
     )
     counts = queues.queue_counts(user)
+    category_path = {node.pk: path for node, path in categories}
     sort_links = _sort_links(queue_filter)
     selected = set(bulk_form.data.getlist("ticket")) if bulk_form.is_bound else set()
     context = {
@@ -287,6 +290,9 @@ def queue(request, queue: str):
         "headers": [
             {"label": label, "link": sort_links[key] if key else None, "key": key} for key, label in COLUMNS
         ],
-        "rows": [(ticket, ticket.number in selected) for ticket in page.object_list],
+        "rows": [
+            (ticket, ticket.number in selected, category_path.get(ticket.category_id, ""))
+            for ticket in page.object_list
+        ],
     }
     return render(request, "desk/queue.html", context)

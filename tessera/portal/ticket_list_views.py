@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tessera.audit.models import AuditAction
 from tessera.audit.services import audit_record
+from tessera.core.transactions import atomic_writes
 from tessera.tickets import exports, search, selectors
 from tessera.tickets.policies import ticket_policy
 
@@ -109,6 +110,7 @@ def _status_groups(ticket_filter: search.TicketListFilter) -> list[dict]:
     ]
 
 
+@atomic_writes
 @require_GET
 @_customer_tickets(unavailable="page")
 def ticket_list(request):
@@ -158,6 +160,7 @@ def ticket_filter(request):
     return HttpResponseRedirect(_list_url(ticket_filter))
 
 
+@atomic_writes
 @require_GET
 @_customer_tickets(unavailable="404")
 def ticket_pane(request, number: str):

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tessera.core.transactions import atomic_writes
 from tessera.tickets import services
 from tessera.tickets.downloads import attachment_response
 from tessera.tickets.models import Attachment, Comment, Ticket
@@ -39,6 +40,7 @@ def _follow_up_source(request):
     return ticket if ticket.is_closed else None
 
 
+@atomic_writes
 @login_required
 def ticket_create(request):
     _require_creator(request)
@@ -134,6 +136,7 @@ def _render_detail(request, ticket: Ticket, *, status: int = 200, **forms):
     return render(request, "portal/ticket_detail.html", context, status=status)
 
 
+@atomic_writes
 @login_required
 @require_GET
 def ticket_detail(request, number):

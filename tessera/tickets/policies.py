@@ -39,11 +39,15 @@ class TicketPolicy:
         if not (isinstance(number, str) and number.isascii() and number.isdigit() and len(number) <= 10):
             raise Http404
         try:
-            return self.visible(user, queryset).get(number=number)
+            ticket = self.visible(user, queryset).get(number=number)
         except Ticket.DoesNotExist:
             raise Http404 from None
+        ticket._seen_visible_by = user  # the checks of the same request need not ask the database again
+        return ticket
 
     def can_view(self, user, ticket: Ticket) -> bool:
+        if getattr(ticket, "_seen_visible_by", None) is user:
+            return True
         return self.visible(user).filter(pk=ticket.pk).exists()
 
     def is_customer(self, user) -> bool:

@@ -61,7 +61,20 @@ def test_each_queue_holds_its_tickets(agent, tickets, key):
 def test_all_counts_in_one_query(agent, tickets, django_assert_num_queries):
     with django_assert_num_queries(1):
         counts = queues.queue_counts(agent)
-    assert counts == {key: len(names) for key, names in EXPECTED.items()}
+    assert counts == {key: queues.TicketCount(len(names)) for key, names in EXPECTED.items()}
+
+
+def test_counts_stop_at_the_limit(agent, tickets):
+    counts = queues.queue_counts(agent, limit=3)
+    assert counts["open"] == queues.TicketCount(3, more=True)  # six open tickets
+    assert counts["mine"] == queues.TicketCount(2)  # below the limit: exact
+    assert counts["on-hold"] == queues.TicketCount(1)
+
+
+def test_a_limited_page_count_still_pages_through_the_first_tickets(agent, tickets):
+    page = queues.LimitedCountPaginator(Ticket.objects.order_by("pk"), 2, limit=4).get_page(2)
+    assert page.paginator.ticket_count == queues.TicketCount(4, more=True)
+    assert page.paginator.num_pages == 2 and len(page.object_list) == 2
 
 
 def test_recently_closed_follows_the_setting(agent, tickets, settings):
@@ -72,7 +85,7 @@ def test_recently_closed_follows_the_setting(agent, tickets, settings):
 
 def test_customers_see_nothing_in_any_queue(customer, org_admin, outsider, tickets):
     for user in (customer, org_admin, outsider):
-        assert set(queues.queue_counts(user).values()) == {0}
+        assert set(queues.queue_counts(user).values()) == {queues.TicketCount(0)}
         assert all(not _held(user, queue.key) for queue in queues.QUEUES)
 
 
@@ -81,7 +94,7 @@ def test_agents_of_a_team_only_see_their_teams_tickets_where_the_setting_says_so
     # Not their team: other_team_new, solution (Billing, no team of the agent's); on_hold is in their team.
     assert _held(agent, "open") == {tickets[n].number for n in ("mine", "mine_waiting", "team_new", "on_hold")}
     counts = queues.queue_counts(agent)
-    assert counts["open"] == 4 and counts["waiting"] == 1 and counts["mine"] == 2
+    assert counts["open"].value == 4 and counts["waiting"].value == 1 and counts["mine"].value == 2
     for sort in queues.SORTS:  # DISTINCT of the policy and every ORDER BY go together (PostgreSQL is strict)
         for direction in ("", "-"):
             assert len(_held(agent, "open", sort=direction + sort)) == 4

@@ -173,3 +173,12 @@ CAN_CREATE = [
 @pytest.mark.parametrize(("persona", "expected"), CAN_CREATE, ids=[p for p, _ in CAN_CREATE])
 def test_can_create(request, db, persona, expected):
     assert ticket_policy.can_create(_persona(request, persona)) is expected
+
+
+def test_a_ticket_found_for_one_user_is_not_thereby_visible_to_another(tickets, customer, outsider,
+                                                                      django_assert_num_queries):
+    ticket = ticket_policy.get_visible_or_404(customer, number=tickets["own"].number)
+    with django_assert_num_queries(0):  # the lookup has just checked it for this user
+        assert ticket_policy.can_view(customer, ticket)
+    assert not ticket_policy.can_view(outsider, ticket)
+    assert not ticket_policy.can_comment(outsider, ticket)
