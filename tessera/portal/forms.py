@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tessera.accounts.models import User
+from tessera.core.forms import InstanceChoiceField, ListedModelChoiceIterator
 from tessera.tickets.models import Category, CategoryField, Priority
 from tessera.tickets.uploads import max_size_text, validate_upload
 
@@ -106,6 +107,7 @@ class TicketCreateForm(UploadErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         organization_id = user.membership.organization_id
+        self.fields["cc_users"].iterator = ListedModelChoiceIterator  # the page lists the users it has just read
         self.fields["cc_users"].queryset = (
             User.objects.filter(membership__organization_id=organization_id, membership__is_active=True, is_active=True)
             .exclude(pk=user.pk)
@@ -123,26 +125,23 @@ class TicketCreateForm(UploadErrorsMixin, forms.Form):
 
     def _add_category_fields(self) -> list[Category]:
         """Add one select per level down the chosen path; return the chosen path."""
-        active = Category.objects.filter(is_active=True)
-        options = list(active.filter(parent=None))
+        self.category_children = Category.active_tree()
+        options = self.category_children.get(None, [])
         path: list[Category] = []
         for level in range(1, MAX_CATEGORY_LEVEL + 1):
             if not options:
                 break
             name = f"category_{level}"
-            self.fields[name] = forms.ModelChoiceField(
-                label=_("Category %(level)d") % {"level": level},
-                queryset=active.filter(pk__in=[o.pk for o in options]),
-                required=level <= 2,
-                empty_label=_("— choose —"),
+            self.fields[name] = InstanceChoiceField(
+                label=_("Category %(level)d") % {"level": level}, required=level <= 2, empty_label=_("— choose —")
             )
-            self.fields[name].choices = [("", _("— choose —")), *((o.pk, o.name) for o in options)]
+            self.fields[name].offer((option, option.name) for option in options)
             raw = str(self._raw(name) or "")
             chosen = next((o for o in options if str(o.pk) == raw), None)
             if chosen is None:
                 break
             path.append(chosen)
-            options = list(active.filter(parent=chosen))
+            options = self.category_children.get(chosen.pk, [])
         return path
 
     def _add_extra_fields(self) -> list[CategoryField]:
@@ -174,7 +173,7 @@ class TicketCreateForm(UploadErrorsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.chosen_category is not None and self.chosen_category.children.filter(is_active=True).exists():
+        if self.chosen_category is not None and self.category_children.get(self.chosen_category.pk):
             level = len(self.category_path) + 1
             if level <= 2:
                 self.add_error(f"category_{level}", _("Choose a sub-category."))
@@ -239,6 +238,7 @@ class CCAddForm(forms.Form):
     def __init__(self, *args, ticket, **kwargs):
         super().__init__(*args, **kwargs)
         already = ticket.cc_entries.values_list("email", flat=True)
+        self.fields["cc_users"].iterator = ListedModelChoiceIterator  # before the queryset, which hands it out
         self.fields["cc_users"].queryset = (
             User.objects.filter(
                 membership__organization_id=ticket.organization_id, membership__is_active=True, is_active=True

@@ -92,6 +92,7 @@ class Category(models.Model):
         return " › ".join(c.name for c in self.path())
 
     def save(self, *args, **kwargs):
+        self.__dict__.pop("_all_fields", None)  # a moved node has other ancestors' fields
         self.depth = self.parent.depth + 1 if self.parent_id else 1
         levels_below = self._levels_below()
         if self.depth + len(levels_below) > MAX_CATEGORY_DEPTH:
@@ -100,6 +101,10 @@ class Category(models.Model):
         # Moving a node moves its sub-tree: keep the levels stored below it in step.
         for offset, ids in enumerate(levels_below, start=1):
             Category.objects.filter(pk__in=ids).exclude(depth=self.depth + offset).update(depth=self.depth + offset)
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.__dict__.pop("_all_fields", None)
+        super().refresh_from_db(*args, **kwargs)
 
     def _levels_below(self) -> list[list[int]]:
         """The ids of this node's descendants, one list per level below it."""
@@ -140,10 +145,33 @@ class Category(models.Model):
         return None
 
     def all_fields(self) -> list["CategoryField"]:
-        """Extra fields of this category and of its ancestors, outermost first."""
-        path_ids = [node.pk for node in self.path()]
-        fields = CategoryField.objects.filter(category_id__in=path_ids)
-        return sorted(fields, key=lambda f: (path_ids.index(f.category_id), f.position, f.pk))
+        """Extra fields of this category and of its ancestors, outermost first.
+
+        Read once per instance, like a prefetched relation: the form that shows
+        the fields and the service that checks the values (given the form's
+        instance) see the same fields for one query.
+        """
+        if "_all_fields" not in self.__dict__:
+            path_ids = [node.pk for node in self.path()]
+            fields = CategoryField.objects.filter(category_id__in=path_ids)
+            self._all_fields = sorted(fields, key=lambda f: (path_ids.index(f.category_id), f.position, f.pk))
+        return list(self._all_fields)
+
+    @classmethod
+    def active_tree(cls) -> dict[int | None, list["Category"]]:
+        """Every active category in one query: the children of each parent id (``None``: level 1), in order.
+
+        Each node's parent and service team come from the same query, so walking
+        a chosen node's ``path()`` and ``routing_team()`` queries nothing more.
+        """
+        nodes = list(cls.objects.filter(is_active=True).select_related("service_team"))
+        by_pk = {node.pk: node for node in nodes}
+        children: dict[int | None, list[Category]] = {}
+        for node in nodes:
+            if node.parent_id in by_pk:
+                node.parent = by_pk[node.parent_id]
+            children.setdefault(node.parent_id, []).append(node)
+        return children
 
 
 class CategoryField(models.Model):
@@ -293,6 +321,14 @@ class Ticket(models.Model):
                 condition=models.Q(status__in=[s.value for s in Status if not is_closed(s)]),
                 name="ticket_open_updated",
             ),
+            # "My teams — unassigned": its count and its rows without visiting the table.
+            models.Index(
+                fields=["service_team", "-updated_at", "-id"],
+                condition=models.Q(
+                    assignee__isnull=True, status__in=[s.value for s in Status if not is_closed(s)]
+                ),
+                name="ticket_unassigned_open",
+            ),
             models.Index(fields=["-closed_at"], condition=models.Q(closed_at__isnull=False), name="ticket_closed_at"),
         ]
 
@@ -361,10 +397,14 @@ class Comment(models.Model):
         return f"{self.ticket.number}: {self.body[:40]}"
 
 
+#: The storage folder that holds every attachment file (``manage.py sweep_attachments`` looks only here).
+ATTACHMENTS_DIR = "attachments"
+
+
 def attachment_path(instance: "Attachment", filename: str) -> str:
     # The stored name is random; the name the user gave is kept in original_name.
     suffix = PurePath(filename).suffix.lower()[:16]
-    return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
+    return f"{ATTACHMENTS_DIR}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
 
 
 class Attachment(models.Model):

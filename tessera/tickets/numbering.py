@@ -1,42 +1,83 @@
 """Ticket numbers: 10 digits, zero-padded, unique and never reused.
 
-One counter row is incremented with an UPDATE, which locks the row until the
-surrounding transaction ends; concurrent creators wait for each other instead
-of drawing the same number. A rolled back transaction rolls its draw back too,
-so no committed ticket ever shares a number with another.
+One counter row is moved on by a single ``UPDATE … RETURNING``, which locks the
+row until the surrounding transaction ends; concurrent creators wait for each
+other instead of drawing the same number. A rolled back transaction rolls its
+draw back too, so no committed ticket ever shares a number with another.
+Because of that lock, services draw the number as late as they can: right
+before the ticket's INSERT, after everything they only read or check.
 """
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 
 from .models import TicketNumberCounter
 
 COUNTER_PK = 1
 NUMBER_WIDTH = 10
+LAST_NUMBER = 10**NUMBER_WIDTH - 1
 
 
 def format_number(value: int) -> str:
     return f"{value:0{NUMBER_WIDTH}d}"
 
 
-@transaction.atomic
 def draw_ticket_numbers(count: int = 1) -> list[str]:
     if count < 1:
         raise ValueError("count must be at least 1")
-    while not TicketNumberCounter.objects.filter(pk=COUNTER_PK).update(last_value=F("last_value") + count):
-        try:
-            with transaction.atomic():
-                TicketNumberCounter.objects.create(
-                    pk=COUNTER_PK, last_value=settings.TESSERA_TICKET_NUMBER_START - 1
-                )
-        except IntegrityError:
-            pass  # another process created it first; the update will now find it
-    last = TicketNumberCounter.objects.values_list("last_value", flat=True).get(pk=COUNTER_PK)
-    if last >= 10**NUMBER_WIDTH:
-        raise OverflowError("ticket numbers are exhausted")
+    last = _advance(count)
+    while last is None:
+        # Rare: no counter yet (a new installation), or not enough numbers left.
+        if TicketNumberCounter.objects.filter(pk=COUNTER_PK).exists():
+            raise OverflowError("ticket numbers are exhausted")
+        _create_counter()
+        last = _advance(count)
     return [format_number(value) for value in range(last - count + 1, last + 1)]
 
 
 def draw_ticket_number() -> str:
     return draw_ticket_numbers(1)[0]
+
+
+def update_returns_rows(connection) -> bool:
+    """Whether the database answers ``UPDATE … RETURNING``: PostgreSQL, and SQLite from 3.35."""
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 35)
+
+
+def _advance(count: int) -> int | None:
+    """Move the counter on by ``count``; the new last number, or None if there is no counter or no room.
+
+    A counter without room for ``count`` more numbers is left as it is.
+    """
+    alias = router.db_for_write(TicketNumberCounter)
+    connection = connections[alias]
+    if not update_returns_rows(connection):
+        # UPDATE, then read the row this transaction has locked.
+        with transaction.atomic(using=alias, savepoint=False):
+            moved = TicketNumberCounter.objects.filter(pk=COUNTER_PK, last_value__lte=LAST_NUMBER - count).update(
+                last_value=F("last_value") + count
+            )
+            if not moved:
+                return None
+            return TicketNumberCounter.objects.values_list("last_value", flat=True).get(pk=COUNTER_PK)
+    meta = TicketNumberCounter._meta
+    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
+    value = connection.ops.quote_name(meta.get_field("last_value").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {value} = {value} + %s WHERE {pk} = %s AND {value} <= %s RETURNING {value}",  # noqa: S608 (names quoted, values bound)
+            [count, COUNTER_PK, LAST_NUMBER - count],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _create_counter() -> None:
+    try:
+        with transaction.atomic():
+            TicketNumberCounter.objects.create(pk=COUNTER_PK, last_value=settings.TESSERA_TICKET_NUMBER_START - 1)
+    except IntegrityError:
+        pass  # another process created it first; the update will now find it

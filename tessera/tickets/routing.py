@@ -32,14 +32,19 @@ def _next_agent(team: ServiceTeam):
     return agents.first()  # the start of the order, or wrapping around past its end
 
 
+def _hands_out_tickets(team: ServiceTeam) -> bool:
+    return team.is_active and team.auto_assign == ServiceTeam.AutoAssign.ROUND_ROBIN
+
+
 def _round_robin_team(ticket: Ticket) -> ServiceTeam | None:
     """The ticket's team, locked until the transaction ends, if it hands out tickets by round robin."""
     if ticket.service_team_id is None or ticket.is_closed:
         return None
-    team = ServiceTeam.objects.select_for_update().get(pk=ticket.service_team_id)
-    if not team.is_active or team.auto_assign != ServiceTeam.AutoAssign.ROUND_ROBIN:
+    if Ticket.service_team.is_cached(ticket) and not _hands_out_tickets(ticket.service_team):
+        # The team routing just set on the ticket assigns nothing: no need to read and lock it again.
         return None
-    return team
+    team = ServiceTeam.objects.select_for_update().get(pk=ticket.service_team_id)
+    return team if _hands_out_tickets(team) else None
 
 
 def _assign_next(ticket: Ticket, team: ServiceTeam):
@@ -56,7 +61,9 @@ def _assign_next(ticket: Ticket, team: ServiceTeam):
     return agent
 
 
-@transaction.atomic
+# No savepoint of their own (two round trips each): nothing here raises an error a caller handles and goes on
+# from; any failure ends the caller's transaction too.
+@transaction.atomic(savepoint=False)
 def ticket_auto_assign(*, ticket: Ticket):
     """Assign a new ``ticket`` to the next agent of its service team if the team uses round robin.
 
@@ -71,7 +78,7 @@ def ticket_auto_assign(*, ticket: Ticket):
     return _assign_next(ticket, team) if team is not None else None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ticket_reroute(*, ticket: Ticket):
     """After the ticket moved to another service team: let that team's round robin pick an agent.
 

@@ -80,6 +80,10 @@ def _clean_cc(organization: Organization, cc_users: Iterable, cc_emails: Iterabl
     return entries
 
 
+class AttachmentNotStored(ValidationError):
+    """The storage could not keep a file (disk full, object store down): nothing was saved; try again later."""
+
+
 @transaction.atomic
 def attachment_add(*, ticket: Ticket, uploaded_by, upload: UploadedFile, comment: Comment | None = None) -> Attachment:
     name, content_type = _check_upload(upload)
@@ -92,7 +96,7 @@ def attachment_add(*, ticket: Ticket, uploaded_by, upload: UploadedFile, comment
     except OSError as error:
         logger.exception("Storing attachment %s of ticket %s failed", name, ticket.number)
         message = _("%(name)s could not be stored. Nothing was saved; please try again later.") % {"name": name}
-        raise ValidationError({"attachments": message}) from error
+        raise AttachmentNotStored({"attachments": message}) from error
     attachment.save()
     events.attachment_added_event(ticket=ticket, actor=uploaded_by, attachment=attachment)
     return attachment
@@ -110,7 +114,6 @@ def _attachments_add(*, ticket: Ticket, uploaded_by, uploads: Sequence[UploadedF
         raise
 
 
-@transaction.atomic
 def ticket_create(
     *,
     author,
@@ -129,7 +132,8 @@ def ticket_create(
 ) -> Ticket:
     """Open a ticket for ``author``'s organization (or, for vendor staff, the one given).
 
-    A follow-up ticket continues a closed one the author may see.
+    A follow-up ticket continues a closed one the author may see. Everything is
+    checked before the first write, which all happen in one transaction.
     """
     if author.is_staff:
         if organization is None:
@@ -153,29 +157,33 @@ def ticket_create(
         raise ValidationError({"follow_up_of": _("Only a closed ticket of yours can be followed up.")})
     cc = _clean_cc(organization, cc_users, cc_emails)
     values = clean_field_values(category.all_fields(), field_values or {})
+    priority, service_team = Priority(priority), category.routing_team()
 
-    now = timezone.now()
-    ticket = Ticket.objects.create(
-        number=draw_ticket_number(),
-        organization=organization,
-        created_by=author,
-        title=title,
-        description=description,
-        priority=Priority(priority),
-        status=Status.OPEN,
-        external_reference=external_reference.strip(),
-        category=category,
-        service_team=category.routing_team(),
-        field_values=values,
-        source=source,
-        follow_up_of=follow_up_of,
-        created_at=now,
-        updated_at=now,
-    )
-    TicketCC.objects.bulk_create(TicketCC(ticket=ticket, email=email, user=user) for email, user in cc.items())
-    events.ticket_created_event(ticket=ticket, actor=author)
-    _attachments_add(ticket=ticket, uploaded_by=author, uploads=attachments)
-    routing.ticket_auto_assign(ticket=ticket)
+    # A savepoint only for files: a file the storage refuses is reported to the user in the same request,
+    # so the ticket's rows must go back on their own. Nothing else below raises an error anyone goes on from.
+    with transaction.atomic(savepoint=bool(attachments)):
+        now = timezone.now()
+        ticket = Ticket.objects.create(
+            number=draw_ticket_number(),  # the counter stays locked until the transaction ends: draw last
+            organization=organization,
+            created_by=author,
+            title=title,
+            description=description,
+            priority=priority,
+            status=Status.OPEN,
+            external_reference=external_reference.strip(),
+            category=category,
+            service_team=service_team,
+            field_values=values,
+            source=source,
+            follow_up_of=follow_up_of,
+            created_at=now,
+            updated_at=now,
+        )
+        TicketCC.objects.bulk_create(TicketCC(ticket=ticket, email=email, user=user) for email, user in cc.items())
+        events.ticket_created_event(ticket=ticket, actor=author)
+        _attachments_add(ticket=ticket, uploaded_by=author, uploads=attachments)
+        routing.ticket_auto_assign(ticket=ticket)
     return ticket
 
 

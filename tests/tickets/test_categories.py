@@ -134,6 +134,34 @@ def test_all_fields_lists_ancestors_fields_first(tree):
     assert level2.all_fields() == [top]
 
 
+def test_all_fields_are_read_once_per_instance_until_it_is_reloaded(tree, django_assert_num_queries):
+    _, levels = tree
+    version = CategoryFieldFactory(category=levels[0], key="version")
+    node = levels[3]
+    assert node.all_fields() == [version]
+    due = CategoryFieldFactory(category=node, key="due")
+    with django_assert_num_queries(0):
+        assert node.all_fields() == [version]  # what a form showed is what its service checks
+    node.refresh_from_db()
+    assert node.all_fields() == [version, due]
+
+
+def test_the_active_tree_is_read_in_one_query_and_walked_without_more(tree, django_assert_num_queries):
+    team, levels = tree
+    CategoryFactory(name="Retired", parent=levels[0], is_active=False)
+    CategoryFactory(name="Hardware", position=5, service_team=None)
+    with django_assert_num_queries(1):
+        children = Category.active_tree()
+        [deepest] = children[levels[2].pk]
+        assert deepest.path() == levels
+        assert deepest.routing_team() == team
+        software, hardware = children[None]
+        assert hardware.routing_team() is None
+    assert [software.name, hardware.name] == ["Software", "Hardware"]
+    assert [node.name for node in children[levels[0].pk]] == ["Practice management"]  # not the inactive one
+    assert levels[3].pk not in children  # no children
+
+
 def test_a_choice_field_needs_options(tree):
     _, levels = tree
     field = CategoryField(category=levels[0], key="module", label="Module", kind=Kind.CHOICE, choices=" \n ")

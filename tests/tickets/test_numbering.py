@@ -5,11 +5,20 @@ import threading
 import pytest
 from django.db import connection
 
+from tessera.tickets import numbering
 from tessera.tickets.models import Ticket, TicketNumberCounter
 from tessera.tickets.numbering import draw_ticket_number, draw_ticket_numbers, format_number
 from tessera.tickets.services import ticket_create
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
+
+
+@pytest.fixture(params=["update returning", "update then select"])
+def drawing(request, monkeypatch):
+    """Both ways of drawing: one UPDATE … RETURNING, and UPDATE then SELECT where the database lacks RETURNING."""
+    if request.param == "update then select":
+        monkeypatch.setattr(numbering, "update_returns_rows", lambda connection: False)
+    return request.param
 
 
 def test_numbers_are_ten_digits_zero_padded(settings, customer, category):
@@ -46,7 +55,19 @@ def test_a_deleted_tickets_number_is_never_handed_out_again(customer, category):
     assert int(next_ticket.number) == int(last_number) + 1
 
 
-def test_draw_several_numbers_at_once(db):
+def test_both_test_databases_draw_with_update_returning(db):
+    assert numbering.update_returns_rows(connection)
+
+
+def test_a_number_is_drawn_in_one_statement(db, django_assert_num_queries):
+    draw_ticket_number()  # creates the counter
+    with django_assert_num_queries(1) as captured:
+        number = draw_ticket_number()
+    assert "RETURNING" in captured.captured_queries[0]["sql"]
+    assert TicketNumberCounter.objects.get().last_value == int(number)
+
+
+def test_draw_several_numbers_at_once(db, drawing):
     before = draw_ticket_number()
     numbers = draw_ticket_numbers(5)
     assert [int(n) for n in numbers] == list(range(int(before) + 1, int(before) + 6))
@@ -60,16 +81,19 @@ def test_drawing_fewer_than_one_number_is_refused(db, count):
         draw_ticket_numbers(count)
 
 
-def test_the_counter_starts_at_the_configured_number(db, settings):
+def test_the_counter_starts_at_the_configured_number(db, settings, drawing):
     settings.TESSERA_TICKET_NUMBER_START = 800_000_000
     assert not TicketNumberCounter.objects.exists()
     assert draw_ticket_number() == "0800000000"
     assert TicketNumberCounter.objects.get().last_value == 800_000_000
 
 
-def test_numbers_past_ten_digits_are_refused_and_nothing_is_drawn(db):
-    TicketNumberCounter.objects.create(pk=1, last_value=9_999_999_998)
-    assert draw_ticket_number() == "9999999999"
+def test_numbers_past_ten_digits_are_refused_and_nothing_is_drawn(db, drawing):
+    TicketNumberCounter.objects.create(pk=1, last_value=9_999_999_997)
+    with pytest.raises(OverflowError):
+        draw_ticket_numbers(3)
+    assert TicketNumberCounter.objects.get().last_value == 9_999_999_997
+    assert draw_ticket_numbers(2) == ["9999999998", "9999999999"]
     with pytest.raises(OverflowError):
         draw_ticket_number()
     assert TicketNumberCounter.objects.get().last_value == 9_999_999_999

@@ -118,6 +118,22 @@ def test_a_sub_category_routes_to_the_team_of_its_ancestor(customer, team_catego
     assert ticket.assignee == agents[0]
 
 
+def test_reports_through_the_portal_follow_the_teams_current_rule(client, customer, team_category, team, agents):
+    client.force_login(customer)
+
+    def report(title):
+        response = client.post(reverse("portal:ticket_create"), {"title": title, "priority": "3",
+                                                                 "category_1": team_category.pk})
+        assert response.status_code == 302
+        return Ticket.objects.get(title=title)
+
+    assert [report("First").assignee, report("Second").assignee] == agents[:2]
+    ServiceTeam.objects.filter(pk=team.pk).update(auto_assign=ServiceTeam.AutoAssign.NONE)
+    assert report("Third").assignee is None
+    ServiceTeam.objects.filter(pk=team.pk).update(auto_assign=ROUND_ROBIN)
+    assert report("Fourth").assignee == agents[2]
+
+
 # --- re-categorization ------------------------------------------------------------------------------------------
 
 
