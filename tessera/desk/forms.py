@@ -1,12 +1,14 @@
 """Forms of the desk's ticket workspace: one small form per thing an agent does to a ticket."""
 
+
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tessera.core.forms import InstanceChoiceField
 from tessera.portal.forms import AttachmentsField, UploadErrorsMixin, attachments_help
-from tessera.tickets.models import CannedResponse, Category, Priority, ServiceTeam
+from tessera.tickets import queues
+from tessera.tickets.models import Priority
 from tessera.tickets.numbering import NUMBER_WIDTH
 from tessera.tickets.workflow import ACTIONS_REQUIRING_MESSAGE, Action, Actor, Status, available_actions
 
@@ -20,9 +22,8 @@ class ReplyForm(UploadErrorsMixin, forms.Form):
         label=gettext_lazy("Message"), required=False, max_length=50_000,
         widget=forms.Textarea(attrs={"rows": 7}),
     )
-    canned = forms.ModelChoiceField(
-        label=gettext_lazy("Canned response"), queryset=CannedResponse.objects.none(), required=False,
-        empty_label=gettext_lazy("— choose —"),
+    canned = InstanceChoiceField(
+        label=gettext_lazy("Canned response"), required=False, empty_label=gettext_lazy("— choose —")
     )
     attachments = AttachmentsField(label=gettext_lazy("Attachments"))
     send = forms.ChoiceField(
@@ -30,11 +31,14 @@ class ReplyForm(UploadErrorsMixin, forms.Form):
         required=False, widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, canned_responses=None, **kwargs):
+    def __init__(self, *args, canned_responses=(), **kwargs):
         super().__init__(*args, **kwargs)
-        if canned_responses is not None:
-            self.fields["canned"].queryset = canned_responses
+        self.fields["canned"].offer((response, response.title) for response in canned_responses)
         self.fields["attachments"].help_text = attachments_help()
+
+    @property
+    def canned_responses(self) -> list:
+        return self.fields["canned"].instances
 
     @property
     def is_internal(self) -> bool:
@@ -89,60 +93,46 @@ class StatusForm(forms.Form):
         return cleaned
 
 
-def agents():
-    """Active vendor staff: the people a ticket can be assigned to."""
-    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("first_name", "last_name", "email")
-
-
-class AgentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.get_full_name()} <{obj.email}>" if obj.full_name else obj.email
+def agent_label(agent) -> str:
+    return f"{agent.get_full_name()} <{agent.email}>" if agent.full_name else agent.email
 
 
 class AssignForm(forms.Form):
-    assignee = AgentChoiceField(
-        label=gettext_lazy("Assign to"), queryset=agents(), empty_label=gettext_lazy("— choose —")
-    )
+    assignee = InstanceChoiceField(label=gettext_lazy("Assign to"), empty_label=gettext_lazy("— choose —"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, agents=None, **kwargs):
+        """``agents``: active vendor staff, already loaded (``queues.agents()``); loaded here when not given."""
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents()
+        agents = queues.agents() if agents is None else agents
+        self.fields["assignee"].offer((agent, agent_label(agent)) for agent in agents)
 
 
 class TeamForm(forms.Form):
-    team = forms.ModelChoiceField(
-        label=gettext_lazy("Service team"), queryset=ServiceTeam.objects.none(), required=False,
-        empty_label=gettext_lazy("— no team —"),
+    team = InstanceChoiceField(
+        label=gettext_lazy("Service team"), required=False, empty_label=gettext_lazy("— no team —")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, teams=None, **kwargs):
+        """``teams``: the service teams, already loaded (``queues.service_teams()``); only active ones are offered."""
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = ServiceTeam.objects.filter(is_active=True).order_by("name")
+        teams = queues.service_teams() if teams is None else teams
+        self.fields["team"].offer((team, team.name) for team in teams if team.is_active)
 
 
 class PriorityForm(forms.Form):
     priority = forms.TypedChoiceField(label=gettext_lazy("Priority"), choices=Priority.choices, coerce=int)
 
 
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return str(obj)  # the whole path: the queryset brings the ancestors along
-
-
 class CategoryForm(forms.Form):
-    category = CategoryChoiceField(
-        label=gettext_lazy("Category"), queryset=Category.objects.none(), empty_label=gettext_lazy("— choose —"),
+    category = InstanceChoiceField(
+        label=gettext_lazy("Category"), empty_label=gettext_lazy("— choose —"),
         help_text=gettext_lazy("The ticket goes to the service team of the new category."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        categories = Category.objects.filter(is_active=True).select_related("parent__parent__parent")
-        self.fields["category"].queryset = categories
-        # Shown as a tree: sorted by the path, not by each level's position alone.
-        self.fields["category"].choices = [
-            ("", _("— choose —")), *sorted(((c.pk, str(c)) for c in categories), key=lambda choice: choice[1].lower())
-        ]
+        # Active categories, each with its whole path, in the tree's order: one query, as the queues' filter.
+        self.fields["category"].offer((node, path) for node, path in queues.category_paths() if node.is_active)
 
 
 class CCRemoveForm(forms.Form):

@@ -3,22 +3,30 @@
 Every action is a small form posted to its own URL; it calls one service and
 returns to the workspace. A form that fails is shown again, bound, in the
 workspace (status 400) so what the agent typed stays next to the error.
+
+The forms agents use now and then (category, CC, related ticket, merge) are
+not built on every view of the workspace: a GET of their URL answers the form
+alone, which htmx puts into the workspace when the agent opens it; without
+JavaScript the same URL is a page of its own.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tessera.core.errors import ApplicationError
+from tessera.core.transactions import atomic_writes
 from tessera.portal.errors import add_service_errors
 from tessera.portal.forms import CCAddForm
-from tessera.tickets import canned, services
+from tessera.tickets import canned, queues, services
 from tessera.tickets.downloads import attachment_response
 from tessera.tickets.models import Attachment, Comment, Priority, Source, Ticket, TicketEvent, TicketLink
 from tessera.tickets.policies import ticket_policy
@@ -88,6 +96,7 @@ class TimelineEntry:
     comment: Comment | None = None
     event: TicketEvent | None = None
     view: EventView | None = field(default=None)
+    attachments: list[Attachment] = field(default_factory=list)  # those the comment came with
 
     @property
     def kind(self) -> str:
@@ -177,17 +186,27 @@ def describe_event(event: TicketEvent) -> EventView:
     return EventView(str(event.get_type_display()), detail=detail, merge=merge)
 
 
-def timeline(ticket: Ticket) -> list[TimelineEntry]:
-    """Public comments, internal notes and events of ``ticket``; three queries whatever their number."""
-    comments = (
-        Comment.objects.filter(ticket=ticket)
-        .select_related("author")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "pk")))
-    )
+def attachments_by_comment(ticket: Ticket) -> dict[int | None, list[Attachment]]:
+    """Every file of ``ticket`` in one query, by the comment it came with (``None``: with the ticket itself)."""
+    files = defaultdict(list)
+    for attachment in Attachment.objects.filter(ticket=ticket).order_by("created_at", "pk"):
+        files[attachment.comment_id].append(attachment)
+    return files
+
+
+def timeline(ticket: Ticket, files: dict[int | None, list[Attachment]]) -> list[TimelineEntry]:
+    """Public comments, internal notes and events of ``ticket``; two queries whatever their number.
+
+    ``files`` are the ticket's attachments by comment (``attachments_by_comment``).
+    """
+    comments = Comment.objects.filter(ticket=ticket).select_related("author")
     ticket_events = (
         TicketEvent.objects.filter(ticket=ticket).exclude(type__in=EVENTS_SHOWN_BY_THEIR_OBJECT).select_related("actor")
     )
-    entries = [TimelineEntry(at=c.created_at, order=(c.created_at, 1, c.pk), comment=c) for c in comments]
+    entries = [
+        TimelineEntry(at=c.created_at, order=(c.created_at, 1, c.pk), comment=c, attachments=files.get(c.pk, []))
+        for c in comments
+    ]
     entries += [
         TimelineEntry(at=e.created_at, order=(e.created_at, 0, e.pk), event=e, view=describe_event(e))
         for e in ticket_events
@@ -197,6 +216,8 @@ def timeline(ticket: Ticket) -> list[TimelineEntry]:
 
 
 def _field_values(ticket: Ticket) -> list[tuple[str, object]]:
+    if not ticket.field_values:
+        return []  # most tickets: no need to look up the category's field labels
     fields = {f.key: f.label for f in ticket.category.all_fields()}
     rows = []
     for key, value in ticket.field_values.items():
@@ -214,42 +235,86 @@ def _links(ticket: Ticket) -> list[Ticket]:
     return sorted(related, key=lambda t: t.number)
 
 
+def _merged_and_follow_ups(ticket: Ticket) -> tuple[list[Ticket], list[Ticket]]:
+    """The tickets merged into ``ticket`` and its follow-up tickets, from one query."""
+    others = (
+        Ticket.objects.filter(Q(merged_into=ticket) | Q(follow_up_of=ticket))
+        .only("number", "merged_into_id", "follow_up_of_id")
+        .order_by("number")
+    )
+    merged, follow_ups = [], []
+    for other in others:
+        if other.merged_into_id == ticket.pk:
+            merged.append(other)
+        if other.follow_up_of_id == ticket.pk:
+            follow_ups.append(other)
+    return merged, follow_ups
+
+
+#: The workspace's forms that are loaded when the agent opens them, not with the page.
+ON_DEMAND_FORMS = ("category_form", "cc_form", "link_form", "merge_form")
+
+
 def _render_workspace(request, ticket: Ticket, *, status: int = 200, **forms):
-    """The workspace; a form that failed comes in bound so its input and errors show."""
-    reply_form = forms.get("reply_form") or _reply_form(ticket)
+    """The workspace; a form that failed comes in bound so its input and errors show.
+
+    The agents, teams and canned responses are loaded once and only for an open
+    ticket (a closed one shows none of the forms that offer them). The forms
+    loaded on demand (``category_form``, ``cc_form``, ``link_form``,
+    ``merge_form``) are here only when one of them failed.
+    """
     is_open = not ticket.is_closed
+    files = attachments_by_comment(ticket)
+    merged_tickets, follow_ups = _merged_and_follow_ups(ticket)
     context = {
         "ticket": ticket,
-        "timeline": timeline(ticket),
-        "ticket_attachments": Attachment.objects.filter(ticket=ticket, comment=None).order_by("created_at", "pk"),
+        "timeline": timeline(ticket, files),
+        "ticket_attachments": files.get(None, []),
         "cc_entries": list(ticket.cc_entries.order_by("email")),
         "category_path": ticket.category.path(),
         "field_values": _field_values(ticket),
         "links": _links(ticket),
-        "merged_tickets": list(ticket.merged_tickets.order_by("number")),
-        "follow_ups": list(ticket.follow_ups.order_by("number")),
+        "merged_tickets": merged_tickets,
+        "follow_ups": follow_ups,
         "is_open": is_open,
         "has_status_actions": bool(available_actions(Actor.AGENT, ticket.status)),
         "assigned_to_me": ticket.assignee_id == request.user.pk,
-        "reply_form": reply_form,
-        "has_canned": is_open and reply_form.fields["canned"].queryset.exists(),
-        "status_form": forms.get("status_form") or StatusForm(status=ticket.status),
-        "assign_form": forms.get("assign_form") or AssignForm(initial={"assignee": ticket.assignee_id}),
-        "team_form": forms.get("team_form") or TeamForm(initial={"team": ticket.service_team_id}),
-        "priority_form": forms.get("priority_form") or PriorityForm(initial={"priority": ticket.priority}),
-        "category_form": forms.get("category_form") or CategoryForm(initial={"category": ticket.category_id}),
-        "cc_form": forms.get("cc_form") or CCAddForm(ticket=ticket),
-        "link_form": forms.get("link_form") or TicketNumberForm(),
-        "merge_form": forms.get("merge_form") or MergeForm(),
         "files_lost": bool(forms.get("files_lost")),
+        **{name: forms.get(name) for name in ON_DEMAND_FORMS},
     }
+    if is_open:
+        reply_form = forms.get("reply_form") or _reply_form(ticket)
+        context |= {
+            "reply_form": reply_form,
+            "has_canned": bool(reply_form.canned_responses),
+            "status_form": forms.get("status_form") or StatusForm(status=ticket.status),
+            "assign_form": forms.get("assign_form")
+            or AssignForm(initial={"assignee": ticket.assignee_id}, agents=queues.agents()),
+            "team_form": forms.get("team_form")
+            or TeamForm(initial={"team": ticket.service_team_id}, teams=queues.service_teams()),
+            "priority_form": forms.get("priority_form") or PriorityForm(initial={"priority": ticket.priority}),
+        }
     return render(request, "desk/ticket.html", context, status=status)
+
+
+def _on_demand_form(request, ticket: Ticket, form, *, template: str, title: str):
+    """The GET of an action's URL: its form alone (``form`` is None where the ticket does not offer it).
+
+    htmx asks for the fragment it puts into the workspace's disclosure; a
+    browser without JavaScript follows the disclosure's link and gets a page.
+    """
+    context = {"ticket": ticket, "form": form, "form_template": template, "title": title}
+    page = "desk/ticket_action_fragment.html" if request.htmx else "desk/ticket_action_page.html"
+    response = render(request, page, context)
+    patch_vary_headers(response, ["HX-Request"])  # one URL, two answers: caches must keep them apart
+    return response
 
 
 def _files_sent(request) -> bool:
     return bool(request.FILES or getattr(request, "oversized_uploads", None))
 
 
+@atomic_writes  # only reads: no BEGIN and COMMIT round trips on the desk's busiest page
 @staff_required
 @require_GET
 def ticket(request, number):
@@ -259,8 +324,10 @@ def ticket(request, number):
 # Replies, internal notes and canned responses.
 
 
-def _reply_form(ticket: Ticket, *args, **kwargs) -> ReplyForm:
-    return ReplyForm(*args, canned_responses=canned.canned_responses_for(ticket), **kwargs)
+def _reply_form(ticket: Ticket, *args, canned_responses=None, **kwargs) -> ReplyForm:
+    if canned_responses is None:
+        canned_responses = list(canned.canned_responses_for(ticket))
+    return ReplyForm(*args, canned_responses=canned_responses, **kwargs)
 
 
 def _with_canned_text(ticket: Ticket, body: str, canned_response) -> str:
@@ -279,7 +346,9 @@ def _canned_inserted_form(request, ticket: Ticket) -> ReplyForm:
     chosen = form.cleaned_data.get("canned")
     if chosen is not None:
         body = _with_canned_text(ticket, body, chosen)
-    inserted = _reply_form(ticket, initial={"body": body, "canned": getattr(chosen, "pk", None)})
+    inserted = _reply_form(
+        ticket, initial={"body": body, "canned": getattr(chosen, "pk", None)}, canned_responses=form.canned_responses
+    )
     inserted.canned_inserted = chosen is not None
     return inserted
 
@@ -437,10 +506,15 @@ def ticket_priority(request, number):
     )
 
 
+@atomic_writes
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def ticket_category(request, number):
     ticket = _ticket(request, number)
+    if request.method == "GET":
+        form = None if ticket.is_closed else CategoryForm(initial={"category": ticket.category_id})
+        return _on_demand_form(request, ticket, form, template="desk/ticket_category_form.html",
+                               title=_("Re-categorize"))
     return _simple_action(
         request, ticket, CategoryForm(request.POST), "category_form",
         lambda data: services.ticket_change_category(ticket=ticket, user=request.user, category=data["category"]),
@@ -451,10 +525,14 @@ def ticket_category(request, number):
 # CC, related tickets, merge.
 
 
+@atomic_writes
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def ticket_cc_add(request, number):
     ticket = _ticket(request, number)
+    if request.method == "GET":
+        form = None if ticket.is_closed else CCAddForm(ticket=ticket)
+        return _on_demand_form(request, ticket, form, template="desk/ticket_cc_form.html", title=_("Add to CC"))
     form = CCAddForm(request.POST, ticket=ticket)
     if form.is_valid():
         try:
@@ -504,10 +582,14 @@ def _other_ticket(request, form) -> Ticket | None:
     return other
 
 
+@atomic_writes
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def ticket_link(request, number):
     ticket = _ticket(request, number)
+    if request.method == "GET":
+        return _on_demand_form(request, ticket, TicketNumberForm(), template="desk/ticket_link_form.html",
+                               title=_("Link a related ticket"))
     form = TicketNumberForm(request.POST)
     if form.is_valid() and (other := _other_ticket(request, form)) is not None:
         try:
@@ -541,11 +623,16 @@ def ticket_unlink(request, number, other):
     return _back(ticket)
 
 
+@atomic_writes
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def ticket_merge(request, number):
-    """Merge this ticket into another: a confirmation first, then the merge."""
+    """Merge this ticket into another: the form (GET), a confirmation, then the merge."""
     ticket = _ticket(request, number)
+    if request.method == "GET":
+        form = None if ticket.is_closed else MergeForm()
+        return _on_demand_form(request, ticket, form, template="desk/ticket_merge_form.html",
+                               title=_("Merge this duplicate"))
     form = MergeForm(request.POST)
     if form.is_valid() and (target := _other_ticket(request, form)) is not None:
         try:

@@ -207,7 +207,7 @@ def test_workspace_queries_stay_constant_with_the_timeline_length(agent_client, 
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     ticket = build(100)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(12):
         agent_client.get(url("ticket", ticket))
 
 
