@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tessera.notifications.models import OutgoingEmail
@@ -22,60 +22,10 @@ from tessera.tickets.models import Comment, Ticket
 from tessera.tickets.workflow import Status
 
 from ..factories import CategoryFieldFactory, TicketFactory
+from .hostile import FEW, FORMULAS, PROPERTY, UNSAFE_MARKERS, hostile, storable
 
 TRIED: Counter = Counter()
 SUBJECTS_CHECKED: set = set()
-
-XSS = (
-    "<script>alert(7331)</script>",
-    '"><svg onload=alert(7331)>',
-    "<img src=x onerror=alert(7331)>",
-    "</textarea><script>alert(7331)</script>",
-    "javascript:alert(7331)",
-)
-FORMULAS = ("=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)", "=HYPERLINK(\"http://x\")", "\t=1", "\r=1")
-FIXED = (
-    *XSS,
-    *FORMULAS,
-    "x\r\nBcc: a@b.c",
-    "x\nSubject: spoofed",
-    "\u202eexe.txt",
-    "\u202egnp.exe",
-    "раураl Тessera",  # Cyrillic homoglyphs
-    "ｔｅｓｓｅｒａ",
-    "\ufeff\u200b\u200d",
-    "\x00",
-    "a\x00b",
-    "\x07\x08\x1b[31m\x7f",
-    "../../etc/passwd",
-    "..\\..\\boot.ini",
-    "{{ 7|add:7 }}{% now 'Y' %}",
-    "%s%s%n%(x)s",
-    "' OR 1=1 --",
-    "𝕿𝖊𝖘𝖘𝖊𝖗𝖆 🏥",
-    "",
-    " ",
-)
-UNSAFE_MARKERS = tuple(p for p in XSS if p.startswith(("<", '"', "</")))
-
-_chars = st.characters(exclude_categories=("Cs",))  # lone surrogates cannot be encoded: skip them
-hostile = st.one_of(
-    st.sampled_from(FIXED),
-    st.text(_chars, max_size=300),
-    st.builds(lambda a, b: a + b, st.sampled_from(FIXED), st.text(_chars, max_size=50)),
-    st.builds(lambda s, n: (s * (n // max(len(s), 1) + 1))[:n], st.sampled_from(FIXED[:8] + ("x", "é")),
-              st.integers(10_000, 100_000)),
-)
-#: What may be stored directly (bypassing forms): PostgreSQL refuses NUL in text, titles are 200 at most.
-storable = st.text(_chars, max_size=60).map(lambda s: s.replace("\x00", "")) | st.sampled_from(
-    [f for f in FIXED if "\x00" not in f]
-)
-
-PROPERTY = settings(
-    max_examples=30, deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-FEW = settings(PROPERTY, max_examples=15)
 
 
 @pytest.fixture(scope="module", autouse=True)

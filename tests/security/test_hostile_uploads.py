@@ -10,21 +10,17 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tessera.tickets.models import Attachment
 from tessera.tickets.workflow import Status
 
 from ..factories import TicketFactory
+from .hostile import PROPERTY, chars
 
 TRIED: Counter = Counter()
 STORED: set = set()
-
-PROPERTY = settings(
-    max_examples=30, deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -36,10 +32,9 @@ NAMES = (
     "a\r\nContent-Type: text/html.txt", "résumé ｔｅｓｔ.txt", "%2e%2e%2fetc%2fpasswd.txt", "file.txt.",
     "file.TXT", "file.php.txt", "file.html", "file.svg", "file.exe", "\t.txt",
 )
-_chars = st.characters(exclude_categories=("Cs",))
 names = st.one_of(
     st.sampled_from(NAMES),
-    st.builds(lambda a, b: a + b, st.text(_chars, max_size=80), st.sampled_from([".txt", ".png", ".pdf", ""])),
+    st.builds(lambda a, b: a + b, st.text(chars, max_size=80), st.sampled_from([".txt", ".png", ".pdf", ""])),
 )
 contents = st.sampled_from([b"plain text\n", PNG, PDF, HTML, b"\x00\x01\x02binary", b"A" * 5000, b""])
 
