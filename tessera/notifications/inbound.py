@@ -18,9 +18,13 @@ Message-ID, kept on the comment or ticket it made) changes nothing twice.
 Polite replies carry ``Auto-Submitted: auto-replied`` and go at most once
 per received Message-ID and once per sender and hour.
 
+A storage that cannot keep an attachment (disk full, object store down) is a
+temporary failure, not a refusal: nothing is kept (no comment, no ticket, no
+file, no Message-ID marked as processed), no reply is sent, and the result is
+``TEMPORARY_FAILURE``. The SMTP receiver answers ``451 4.3.0`` and the IMAP
+poller leaves the message unread, so the same mail is taken again later.
 Unexpected errors (the database is down, no default category is configured)
-propagate: the SMTP receiver then answers with a temporary failure and the
-IMAP poller leaves the message unread, so the mail is tried again, not lost.
+propagate and are treated the same way by both: the mail is tried again, not lost.
 """
 
 import enum
@@ -70,6 +74,8 @@ class Outcome(enum.StrEnum):
     DROPPED = "dropped"  # automatic mail, loops, unreadable mail: no reply
     REJECTED = "rejected"  # not allowed or not usable: nothing changed, perhaps a polite reply
     IGNORED = "ignored"  # not addressed to the support or a reply address
+    #: The storage could not keep an attachment: nothing changed, no reply; deliver the mail again later.
+    TEMPORARY_FAILURE = "temporary_failure"
 
 
 @dataclass
@@ -507,6 +513,17 @@ def _reply_not_accepted(mail: InboundMail, result: InboundResult, language: str)
     return result
 
 
+def _temporary_failure(mail: InboundMail, ticket: Ticket | None = None) -> InboundResult:
+    """The storage failed: the transaction was rolled back and the files removed, so the mail may come again.
+
+    No reply: the sender's server keeps the mail (SMTP 451) or it stays unread (IMAP), and nothing went wrong
+    that the sender could fix.
+    """
+    logger.warning("Inbound mail %s not processed: an attachment could not be stored; it is tried again later",
+                   mail.message_id)
+    return InboundResult(Outcome.TEMPORARY_FAILURE, "storage unavailable", mail.message_id, ticket=ticket)
+
+
 # Replies to notifications ----------------------------------------------------------------------------
 
 
@@ -573,6 +590,8 @@ def _process_reply(mail: InboundMail, ticket_id: int, user_id: int) -> InboundRe
                     ticket=ticket, author=user, body=body, attachments=attachments, source=Source.EMAIL
                 )
                 Comment.objects.filter(pk=comment.pk).update(email_message_id=mail.message_id)
+        except services.AttachmentNotStored:
+            return _temporary_failure(mail, ticket=ticket)
         except PermissionDenied:
             return refuse("ticket closed", "ticket_closed")  # closed between the check above and the lock
         except ValidationError as error:
@@ -650,6 +669,8 @@ def _process_new_ticket(mail: InboundMail) -> InboundResult:
                     attachments=attachments, source=Source.EMAIL,
                 )
                 Ticket.objects.filter(pk=ticket.pk).update(email_message_id=mail.message_id)
+        except services.AttachmentNotStored:
+            return _temporary_failure(mail)
         except (ValidationError, PermissionDenied) as error:
             reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
             result = InboundResult(Outcome.REJECTED, "unusable", mail.message_id)

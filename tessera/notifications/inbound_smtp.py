@@ -4,8 +4,9 @@ It accepts mail only for the support address and reply addresses (it is no
 relay), records the envelope as an MTA would (``Return-Path``,
 ``Delivered-To``) and hands each message to ``process_inbound_message`` in a
 worker thread, since the Django ORM must not run in the event loop. When
-processing fails unexpectedly it answers with a temporary error, so the
-sending server keeps the message and tries again later.
+processing fails unexpectedly, or the storage cannot keep an attachment, it
+answers with a temporary error, so the sending server keeps the message and
+tries again later.
 """
 
 import asyncio
@@ -15,9 +16,11 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connections
 
-from .inbound import InboundResult, is_inbound_address, process_inbound_message
+from .inbound import InboundResult, Outcome, is_inbound_address, process_inbound_message
 
 logger = logging.getLogger(__name__)
+
+TEMPORARY_FAILURE = "451 4.3.0 Temporary failure, please try again later"
 
 
 def _header_safe(value: str) -> str:
@@ -56,8 +59,10 @@ class InboundMailHandler:
             result = await asyncio.to_thread(process_in_thread, raw)
         except Exception:
             logger.exception("Inbound mail from %s could not be processed; the sender will retry", envelope.mail_from)
-            return "451 4.3.0 Temporary failure, please try again later"
+            return TEMPORARY_FAILURE
         logger.info("Inbound mail %s: %s %s", result.message_id, result.outcome, result.reason)
+        if result.outcome == Outcome.TEMPORARY_FAILURE:
+            return TEMPORARY_FAILURE  # nothing was kept: the sending server delivers the mail again later
         return "250 2.0.0 Message accepted"
 
 

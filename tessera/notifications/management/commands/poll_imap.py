@@ -2,10 +2,10 @@
 
 A message is fetched without marking it read (``BODY.PEEK[]``) and only marked
 read, or moved to TESSERA_IMAP_PROCESSED_FOLDER, once it has been processed:
-a message that fails (database down, no default category) stays unread and is
-tried again at the next poll, so none is lost. Processing is idempotent by
-Message-ID, so a message read twice (two pollers, a crash between processing
-and marking) changes nothing twice.
+a message that fails (database down, no default category, an attachment the
+storage cannot keep) stays unread and is tried again at the next poll, so none
+is lost. Processing is idempotent by Message-ID, so a message read twice (two
+pollers, a crash between processing and marking) changes nothing twice.
 """
 
 import contextlib
@@ -22,7 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from tessera.notifications.inbound import InboundResult, process_inbound_message
+from tessera.notifications.inbound import InboundResult, Outcome, process_inbound_message
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,10 @@ def process_uid(imap: imaplib.IMAP4, uid: str, config: ImapConfig) -> InboundRes
         result = process_inbound_message(raw)
     except Exception:
         logger.exception("IMAP message %s could not be processed; it stays unread and is tried again", uid)
+        return None
+    if result.outcome == Outcome.TEMPORARY_FAILURE:
+        logger.warning("IMAP message %s (%s): %s; it stays unread and is tried again", uid, result.message_id,
+                       result.reason)
         return None
     _mark_done(imap, uid, config)
     logger.info("IMAP message %s (%s): %s %s", uid, result.message_id, result.outcome, result.reason)

@@ -11,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Receive support mail over SMTP (aiosmtpd): replies to notifications become comments, mail to the "
         "support address opens tickets. Let the mail server relay the support address and its plus-addresses "
-        "here. Runs until stopped (Ctrl+C or SIGTERM)."
+        "here. Mail that cannot be kept now (database or attachment storage unavailable) is answered with "
+        "451, so the sending server delivers it again later. Runs until stopped (Ctrl+C or SIGTERM)."
     )
 
     def add_arguments(self, parser):
