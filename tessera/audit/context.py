@@ -8,7 +8,7 @@ requests (threads or asyncio tasks) apart.
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from axes.helpers import get_client_ip_address
+from tessera.core.client_ip import client_ip
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ _current: ContextVar[RequestContext | None] = ContextVar("tessera_audit_request"
 
 
 def client_ip_address(request) -> str | None:
-    """The client's address as django-axes sees it, so that proxies are handled the same way for both."""
-    return get_client_ip_address(request) or None
+    """The client's address as the login throttle sees it (behind proxies too); None when there is none."""
+    return client_ip(request) or None
 
 
 def current() -> RequestContext | None:

@@ -5,7 +5,6 @@ and to its active administrators only; any other user, and any id outside that
 organization, finds nothing (404).
 """
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tessera.core.client_ip import client_ip
 from tessera.core.errors import ApplicationError
 from tessera.organizations import selectors, services
 from tessera.organizations.forms import LinkForm, RejectForm, RoleForm, add_service_error
@@ -41,7 +41,7 @@ def link(request):
                 user=user,
                 customer_code=form.cleaned_data["customer_code"],
                 postal_code=form.cleaned_data["postal_code"],
-                ip_address=get_client_ip_address(request),
+                ip_address=client_ip(request) or None,
             )
         except SERVICE_ERRORS as error:
             add_service_error(form, error)
