@@ -135,6 +135,7 @@ def main() -> int:
     psql(f"CREATE DATABASE {args.db}")
     manage(args, "migrate", "--noinput", "-v", "0")
     manage(args, "seed_demo")
+    manage(args, "collectstatic", "--no-input", "-v", "0")  # production pages name the hashed static files
 
     gunicorn_log = open(Path(tempfile.gettempdir()) / "pg_restart.gunicorn.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
