@@ -28,10 +28,13 @@ def draw_ticket_numbers(count: int = 1) -> list[str]:
         raise ValueError("count must be at least 1")
     last = _advance(count)
     while last is None:
-        # Rare: no counter yet (a new installation), or not enough numbers left.
-        if TicketNumberCounter.objects.filter(pk=COUNTER_PK).exists():
+        # Rare: no counter yet (a new installation), or not enough numbers left. A counter found now
+        # but missed by the update was created meanwhile by another process: the update will see it.
+        counter = TicketNumberCounter.objects.filter(pk=COUNTER_PK).values_list("last_value", flat=True).first()
+        if counter is None:
+            _create_counter()
+        elif counter > LAST_NUMBER - count:
             raise OverflowError("ticket numbers are exhausted")
-        _create_counter()
         last = _advance(count)
     return [format_number(value) for value in range(last - count + 1, last + 1)]
 

@@ -140,3 +140,22 @@ def test_concurrent_creation_hands_out_unique_numbers(customer, category):
     # No gaps either: every draw that was committed belongs to a ticket.
     as_ints = sorted(int(n) for n in stored)
     assert as_ints == list(range(as_ints[0], as_ints[0] + THREADS * TICKETS_PER_THREAD))
+
+
+@pytest.mark.django_db
+def test_a_counter_created_by_another_process_meanwhile_is_not_taken_for_exhaustion(settings, monkeypatch):
+    """The first tickets of a new installation, drawn at once: one creator's update finds no counter, and
+    by the time it looks, another creator has made it. It must draw from it, not report the numbers used up."""
+    settings.TESSERA_TICKET_NUMBER_START = 1
+    real_advance = numbering._advance
+    calls = []
+
+    def advance_racing_another_creator(count):
+        calls.append(count)
+        if len(calls) == 1:  # the update ran before the other creator's counter was there
+            TicketNumberCounter.objects.create(pk=numbering.COUNTER_PK, last_value=5)
+            return None
+        return real_advance(count)
+
+    monkeypatch.setattr(numbering, "_advance", advance_racing_another_creator)
+    assert draw_ticket_number() == "0000000006"
