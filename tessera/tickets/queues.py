@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import F, Q, QuerySet
@@ -145,26 +146,38 @@ def _limited(tickets: QuerySet, limit: int) -> QuerySet:
     return tickets.order_by().values("pk")[: limit + 1]
 
 
-def queue_counts(user, *, limit: int | None = None) -> dict[str, TicketCount]:
-    """How many tickets each queue holds for ``user``, each counted up to ``limit``, in one query.
+def limited_counts(querysets: dict[str, QuerySet], *, limit: int | None = None) -> dict[str, TicketCount]:
+    """How many rows each queryset holds, each counted up to ``limit``, in one query.
 
-    Each queue is a sub-select that stops after ``limit + 1`` rows, read from the
-    partial indexes of the open, unassigned and closed tickets; a whole-table
-    aggregate would read every ticket on every page view.
+    Each count is a sub-select that stops after ``limit + 1`` rows; with the
+    partial indexes of the open, unassigned and closed tickets it reads a few
+    thousand index entries at most, where a whole-table aggregate would read
+    every ticket on every page view.
     """
-    if not getattr(user, "is_staff", False):
-        return {queue.key: TicketCount(0) for queue in QUEUES}
     limit = COUNT_LIMIT if limit is None else limit
-    tickets = _desk_tickets(user)
-    selects, params = [], []
-    for queue in QUEUES:
-        sql, sub_params = _limited(tickets.filter(queue.condition(user)), limit).query.sql_with_params()
+    selects, params, alias = [], [], "default"
+    for queryset in querysets.values():
+        alias = queryset.db
+        try:
+            sql, sub_params = _limited(queryset, limit).query.sql_with_params()
+        except EmptyResultSet:  # .none(): nothing to count
+            sql, sub_params = "SELECT 1 WHERE 1 = 0", ()
         selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608 (the ORM's SQL, values in params)
         params.extend(sub_params)
-    with connections[tickets.db].cursor() as cursor:
+    if not selects:
+        return {}
+    with connections[alias].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)  # noqa: S608
         row = cursor.fetchone()
-    return {queue.key: TicketCount.of(counted, limit) for queue, counted in zip(QUEUES, row, strict=True)}
+    return {key: TicketCount.of(counted, limit) for key, counted in zip(querysets, row, strict=True)}
+
+
+def queue_counts(user, *, limit: int | None = None) -> dict[str, TicketCount]:
+    """How many tickets each queue holds for ``user``, each counted up to ``limit``, in one query."""
+    if not getattr(user, "is_staff", False):
+        return {queue.key: TicketCount(0) for queue in QUEUES}
+    tickets = _desk_tickets(user)
+    return limited_counts({queue.key: tickets.filter(queue.condition(user)) for queue in QUEUES}, limit=limit)
 
 
 # --- filters, search and sort ------------------------------------------------------------------------------------

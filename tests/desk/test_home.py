@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from tessera.tickets import queues
 from tests.factories import TicketFactory
 
 DESK = reverse("desk:home")
@@ -23,4 +24,17 @@ def test_agent_sees_counts_per_status_category(client, agent, customer, category
     client.force_login(agent)
     response = client.get(DESK)
     rows = dict(response.context["rows"])
-    assert rows["New"] == 1 and rows["Open"] == 1 and rows["Closed"] == 1
+    assert rows["New"].value == 1 and rows["Open"].value == 1 and rows["Closed"].value == 1
+    assert not rows["Closed"].more and rows["Waiting for customer"].value == 0
+
+
+def test_counts_per_status_category_stop_at_the_limit(client, agent, customer, category, monkeypatch,
+                                                      django_assert_max_num_queries):
+    monkeypatch.setattr("tessera.tickets.queues.COUNT_LIMIT", 2)
+    for status in ("completed", "canceled", "error"):
+        TicketFactory(created_by=customer, category=category, status=status)
+    client.force_login(agent)
+    with django_assert_max_num_queries(4):  # session, user, the status categories' counts, the queues' counts
+        response = client.get(DESK)
+    assert dict(response.context["rows"])["Closed"] == queues.TicketCount(2, more=True)
+    assert '<span class="status-count" aria-label="More than 2 tickets">2+</span>' in response.content.decode()
