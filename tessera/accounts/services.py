@@ -134,7 +134,8 @@ def invitation_accept(
     """Complete an invitation: the contact becomes an active member and may log in."""
     claimed = token_claim(token, purpose=TokenPurpose.INVITATION)
     user = claimed.user
-    username = username.strip()
+    # NFKC, as Django's own user forms do: a fullwidth "ｒｏｓｓｉ" is the "rossi" it looks like.
+    username = User.normalize_username(username.strip())
     if User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists() or (
         User.objects.filter(email__iexact=username).exclude(pk=user.pk).exists()
     ):

@@ -266,6 +266,21 @@ def test_user_name_taken_in_any_case(client, invite, customer):
     assert response.context["form"].errors["username"] == ["This user name is taken. Please choose another one."]
 
 
+def test_a_user_name_that_only_looks_different_is_taken_too(client, invite, customer):
+    customer.username = "rossi.anna"
+    customer.save()
+    response = client.post(invite(), {**GOOD, "username": "ｒｏｓｓｉ.ａｎｎａ"})  # fullwidth letters
+    assert response.context["form"].errors["username"] == ["This user name is taken. Please choose another one."]
+
+
+def test_a_fullwidth_user_name_is_stored_and_logs_in_as_its_plain_letters(client, invite):
+    client.post(invite(), {**GOOD, "username": "ａｎｎａ.ｒｏｓｓｉ"})
+    assert User.objects.get(email="anna@rossi.test").username == "anna.rossi"
+    client.logout()
+    response = client.post(reverse("accounts:login"), {"username": "ａｎｎａ.ｒｏｓｓｉ", "password": GOOD["password"]})
+    assert response.status_code == 302
+
+
 def test_admin_action_opens_the_invite_page_for_one_organization(client, vendor_admin, organization):
     client.force_login(vendor_admin)
     changelist = reverse("admin:organizations_organization_changelist")
