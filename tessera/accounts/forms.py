@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm, UsernameField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.urls import reverse
@@ -97,7 +97,7 @@ class RepeatedPasswordMixin:
 
 
 class InvitationAcceptForm(RepeatedPasswordMixin, forms.Form):
-    username = forms.CharField(
+    username = UsernameField(  # NFKC first, then the allowed characters
         label=_("User name"), max_length=150, validators=[USERNAME_VALIDATOR],
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
         help_text=_("You can log in with it or with your e-mail address."),

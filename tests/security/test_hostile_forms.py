@@ -9,6 +9,7 @@ the total when it finishes (run with -s).
 """
 
 import re
+import unicodedata
 from collections import Counter
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -518,7 +519,8 @@ def test_invitation_acceptance(client, organization, typed, same, first_name):
     page = check(response, "invitation_accept")
     invited.refresh_from_db()
     if response.status_code == 302:
-        assert invited.is_active and invited.username == trimmed(typed["username"])
+        # Stored as typed, in its NFKC form (a fullwidth "ａ" is the "a" it looks like).
+        assert invited.is_active and invited.username == unicodedata.normalize("NFKC", trimmed(typed["username"]))
         assert invited.check_password(password) and invited.check_security_answer(typed["security_answer"])
         assert invited.membership.is_active
         follow(client, response, "invitation_accept")
