@@ -158,18 +158,24 @@ class Category(models.Model):
         return list(self._all_fields)
 
     @classmethod
+    def linked(cls, queryset: models.QuerySet | None = None) -> dict[int, "Category"]:
+        """The categories of ``queryset`` (default: all) by id, from one query, each linked to its parent
+        among them: walking a node's ``path()`` then queries nothing more."""
+        nodes = {node.pk: node for node in (cls.objects.all() if queryset is None else queryset)}
+        for node in nodes.values():
+            if node.parent_id in nodes:
+                node.parent = nodes[node.parent_id]
+        return nodes
+
+    @classmethod
     def active_tree(cls) -> dict[int | None, list["Category"]]:
         """Every active category in one query: the children of each parent id (``None``: level 1), in order.
 
         Each node's parent and service team come from the same query, so walking
         a chosen node's ``path()`` and ``routing_team()`` queries nothing more.
         """
-        nodes = list(cls.objects.filter(is_active=True).select_related("service_team"))
-        by_pk = {node.pk: node for node in nodes}
         children: dict[int | None, list[Category]] = {}
-        for node in nodes:
-            if node.parent_id in by_pk:
-                node.parent = by_pk[node.parent_id]
+        for node in cls.linked(cls.objects.filter(is_active=True).select_related("service_team")).values():
             children.setdefault(node.parent_id, []).append(node)
         return children
 

@@ -366,17 +366,10 @@ def agents() -> list:
 
 def category_paths() -> list[tuple[Category, str]]:
     """Every category with its whole path ("Level 1 › Level 2"), in the tree's order, from one query."""
-    nodes = list(Category.objects.order_by("depth", "position", "name"))
-    by_id = {node.pk: node for node in nodes}
-
-    def path(node: Category) -> list[Category]:
-        chain = []
-        while node is not None and len(chain) < MAX_CATEGORY_DEPTH:
-            chain.append(node)
-            node = by_id.get(node.parent_id)
-        return chain[::-1]
+    nodes = Category.linked(Category.objects.order_by("depth", "position", "name"))
+    paths = {node: node.path() for node in nodes.values()}
 
     def sort_key(node: Category):
-        return [(n.position, n.name.casefold(), n.pk) for n in path(node)]
+        return [(n.position, n.name.casefold(), n.pk) for n in paths[node]]
 
-    return [(node, " › ".join(n.name for n in path(node))) for node in sorted(nodes, key=sort_key)]
+    return [(node, " › ".join(n.name for n in paths[node])) for node in sorted(paths, key=sort_key)]

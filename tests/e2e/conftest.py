@@ -5,8 +5,20 @@ They never skip: without /usr/bin/chromium they fail, and CI installs it.
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+
+from tessera.organizations.models import Role
+from tests.factories import (
+    PASSWORD,
+    AgentFactory,
+    CategoryFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    ServiceTeamFactory,
+    UserFactory,
+)
 
 CHROMIUM = os.environ.get("TESSERA_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -58,3 +70,27 @@ def page(browser, request, live_server):
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+def log_in(page, email, next_url):
+    """Through the real login form, as ``email``; then wait for ``next_url``."""
+    page.goto(f"/accounts/login/?next={next_url}")
+    page.get_by_label("E-mail or user name").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{next_url}")
+
+
+@pytest.fixture
+def dental_support():
+    """A practice's customer (anna@rossi.test) and the vendor's team (marco@vendor.test) for its "Imaging" tickets."""
+    organization = OrganizationFactory(name="Praxis Rossi", customer_code="100001")
+    customer = MembershipFactory(
+        organization=organization, role=Role.BASIC,
+        user=UserFactory(email="anna@rossi.test", first_name="Anna", last_name="Rossi"),
+    ).user
+    team = ServiceTeamFactory(name="Dental support")
+    agent = AgentFactory(email="marco@vendor.test", first_name="Marco", last_name="Verdi")
+    team.members.add(agent)
+    imaging = CategoryFactory(name="Imaging", service_team=team)
+    return SimpleNamespace(customer=customer, agent=agent, team=team, imaging=imaging)

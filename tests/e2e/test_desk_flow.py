@@ -2,36 +2,19 @@
 
 import pytest
 
-from tessera.organizations.models import Role
 from tessera.tickets import services
 from tessera.tickets.models import CannedResponse, Comment, Ticket
 from tessera.tickets.workflow import Status
-from tests.factories import (
-    PASSWORD,
-    AgentFactory,
-    CategoryFactory,
-    MembershipFactory,
-    OrganizationFactory,
-    ServiceTeamFactory,
-    UserFactory,
-)
+from tests.factories import AgentFactory
 
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def new_ticket():
-    organization = OrganizationFactory(name="Praxis Rossi", customer_code="100001")
-    customer = MembershipFactory(
-        organization=organization, role=Role.BASIC,
-        user=UserFactory(email="anna@rossi.test", first_name="Anna", last_name="Rossi"),
-    ).user
-    team = ServiceTeamFactory(name="Dental support")
-    agent = AgentFactory(email="marco@vendor.test", first_name="Marco", last_name="Verdi")
-    team.members.add(agent)
-    category = CategoryFactory(name="Imaging", service_team=team)
+def new_ticket(dental_support):
+    team, customer, category = dental_support.team, dental_support.customer, dental_support.imaging
     CannedResponse.objects.create(team=team, title="Greeting", body="Dear {customer_name}, we are on it.")
     return services.ticket_create(
         author=customer, title="X-ray sensor not found", category=category,
@@ -42,14 +25,6 @@ def new_ticket():
 def shot(page, name):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"desk-{name}.png"), full_page=True)
-
-
-def log_in(page, email, next_url):
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.get_by_label("E-mail or user name").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{next_url}")
 
 
 def status_in_desk(page) -> str:

@@ -2,47 +2,25 @@
 
 import pytest
 
-from tessera.organizations.models import Role
 from tessera.tickets import services
 from tessera.tickets.models import Ticket, TicketLink
 from tessera.tickets.workflow import Status
-from tests.factories import (
-    PASSWORD,
-    AgentFactory,
-    CategoryFactory,
-    MembershipFactory,
-    OrganizationFactory,
-    ServiceTeamFactory,
-    UserFactory,
-)
+from tests.factories import CategoryFactory
 
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+AGENT = "marco@vendor.test"
+
 
 @pytest.fixture
-def tickets():
-    organization = OrganizationFactory(name="Praxis Rossi", customer_code="100001")
-    customer = MembershipFactory(
-        organization=organization, role=Role.BASIC,
-        user=UserFactory(email="anna@rossi.test", first_name="Anna", last_name="Rossi"),
-    ).user
-    team = ServiceTeamFactory(name="Dental support")
-    team.members.add(AgentFactory(email="marco@vendor.test", first_name="Marco", last_name="Verdi"))
-    imaging = CategoryFactory(name="Imaging", service_team=team)
+def tickets(dental_support):
+    customer, imaging = dental_support.customer, dental_support.imaging
     CategoryFactory(name="Sensors", parent=imaging, service_team=None)
     first = services.ticket_create(author=customer, title="X-ray sensor not found", category=imaging)
     second = services.ticket_create(author=customer, title="Sensor missing again", category=imaging)
     return first, second
-
-
-def log_in(page, next_url):
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.get_by_label("E-mail or user name").fill("marco@vendor.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{next_url}")
 
 
 def open_by_keyboard(page, summary, path_end):
@@ -54,7 +32,7 @@ def open_by_keyboard(page, summary, path_end):
 
 def test_forms_load_when_opened_and_work(page, tickets):
     first, second = tickets
-    log_in(page, f"/desk/tickets/{first.number}/")
+    log_in(page, AGENT, f"/desk/tickets/{first.number}/")
     assert page.get_by_label("Ticket number").count() == 0  # not on the page until asked for
 
     open_by_keyboard(page, "Link a related ticket", "/links/")
@@ -86,7 +64,7 @@ def test_without_javascript_each_form_opens_as_a_page(browser, live_server, tick
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        log_in(page, f"/desk/tickets/{second.number}/")
+        log_in(page, AGENT, f"/desk/tickets/{second.number}/")
         page.locator("summary", has_text="Merge this duplicate").click()
         page.get_by_role("link", name="Open “Merge this duplicate” on a page of its own").click()
         page.wait_for_url(f"**/desk/tickets/{second.number}/merge/")
@@ -120,7 +98,7 @@ def test_opened_forms_and_their_pages_have_no_serious_accessibility_violation(br
         ]
 
     try:
-        log_in(page, f"/desk/tickets/{first.number}/")
+        log_in(page, AGENT, f"/desk/tickets/{first.number}/")
         for summary, path_end in (("Re-categorize", "/category/"), ("Add to CC", "/cc/"),
                                   ("Link a related ticket", "/links/"), ("Merge this duplicate", "/merge/")):
             open_by_keyboard(page, summary, path_end)
