@@ -180,6 +180,16 @@ def queue_counts(user, *, limit: int | None = None) -> dict[str, TicketCount]:
     return limited_counts({queue.key: tickets.filter(queue.condition(user)) for queue in QUEUES}, limit=limit)
 
 
+def status_category_counts(user, *, limit: int | None = None) -> dict[StatusCategory, TicketCount]:
+    """How many tickets ``user`` may see in each status category, each counted up to ``limit``, in one query
+    (a GROUP BY over every ticket would read millions of rows)."""
+    tickets = _desk_tickets(user)
+    return limited_counts({
+        category: tickets.filter(status__in=_values(s for s, c in STATUS_CATEGORY.items() if c == category))
+        for category in StatusCategory
+    }, limit=limit)
+
+
 # --- filters, search and sort ------------------------------------------------------------------------------------
 
 #: A filter value that asks for tickets without a team, or without an assignee.
