@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 
 from tessera.core.operations import current_operation_id, operation, unit_of_work
 
+pytestmark = pytest.mark.django_db
+
 
 @unit_of_work
 def _inner() -> object:
