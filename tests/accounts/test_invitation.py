@@ -161,6 +161,20 @@ def test_activation_makes_an_active_basic_member_and_logs_in(client, invite):
     assert "Welcome! Your registration is complete." in home.content.decode()
 
 
+def test_the_welcome_is_in_the_language_of_the_page_that_follows(client, invite, organization):
+    """An Italian practice's contact who opened the link in an English browser lands on an Italian
+    home page after activation: the welcome on it is Italian too, not an English line on an Italian page."""
+    organization.language = "it"
+    organization.save()
+    path = invite()
+    client.post(path, GOOD, HTTP_ACCEPT_LANGUAGE="en")
+    home = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en")
+    page = home.content.decode()
+    assert '<html lang="it"' in page
+    assert "Benvenuto/a! La tua registrazione è completa." in page
+    assert "Welcome! Your registration is complete." not in page
+
+
 def test_the_user_name_then_works_for_login(client, invite):
     client.post(invite(), GOOD)
     client.logout()

@@ -1,9 +1,11 @@
 """Seed 000's registration: the invited contact chooses user name, password and security question."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .. import services
@@ -34,7 +36,12 @@ def invitation_accept(request, token):
             add_service_errors(form, error)
         else:
             login(request, user, backend=BACKEND)
-            messages.success(request, _("Welcome! Your registration is complete."))
+            # The next page speaks the user's language (UserLanguageMiddleware): so does its welcome.
+            language = translation.get_language()
+            if user.language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+                language = user.language
+            with translation.override(language):
+                messages.success(request, _("Welcome! Your registration is complete."))
             return redirect("portal:home")
     invited = found.user
     membership = getattr(invited, "membership", None)
