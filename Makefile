@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails point where `make run` serves, unless TESSERA_SITE_URL says otherwise.
+SITE_URL := $(or $(TESSERA_SITE_URL),http://$(HOST):$(PORT))
 
 .PHONY: run test lint install migrate demo messages bench clean
 
@@ -27,10 +29,10 @@ demo: migrate
 # Web server and task worker side by side; Ctrl-C stops both.
 run: demo
 	@echo "Tessera runs at http://$(HOST):$(PORT)/ (Ctrl-C stops the web server and the task worker)"
-	@$(BIN)/python manage.py run_automation
-	@$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	@TESSERA_SITE_URL=$(SITE_URL) $(BIN)/python manage.py run_automation
+	@TESSERA_SITE_URL=$(SITE_URL) $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	TESSERA_SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
