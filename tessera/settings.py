@@ -17,10 +17,22 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("TESSERA_DEBUG", default=True)
-SECRET_KEY = env.str(
-    "TESSERA_SECRET_KEY",
-    default="insecure-development-key-change-me-in-production-0123456789",
-)
+# Outside DEBUG there is no default key: a key written here is known to everyone, and with it
+# anyone can forge what Tessera signs (sessions, links, e-mail reply addresses).
+SECRET_KEY = env.str("TESSERA_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "TESSERA_SECRET_KEY is not set. Outside DEBUG Tessera needs a secret key of its own: generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'` and set TESSERA_SECRET_KEY "
+            "(docs/deploy.md, \"The secret key\")."
+        )
+    SECRET_KEY = "insecure-development-key-change-me-in-production-0123456789"
+# Key rotation: the new key in TESSERA_SECRET_KEY, the old ones here (comma-separated) until what they
+# signed has expired; signatures made with them still verify, new ones use the new key.
+SECRET_KEY_FALLBACKS = env.list("TESSERA_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("TESSERA_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("TESSERA_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("TESSERA_SITE_URL", default="http://127.0.0.1:8000")

@@ -16,9 +16,17 @@ SIGNATURE_LENGTH = 20
 _LOCAL_PART = re.compile(r"^(?P<base>[^+@]+)\+(?P<ticket>\d+)\.(?P<user>\d+)\.(?P<sig>[0-9a-f]+)$")
 
 
-def _signature(ticket_id: int, user_id: int) -> str:
-    key = force_bytes("tessera.reply-token:" + settings.SECRET_KEY)
+def _signature(ticket_id: int, user_id: int, *, secret: str | None = None) -> str:
+    key = force_bytes("tessera.reply-token:" + (secret or settings.SECRET_KEY))
     return hmac.new(key, f"{ticket_id}.{user_id}".encode(), sha256).hexdigest()[:SIGNATURE_LENGTH]
+
+
+def _signed_by_a_key_in_use(signature: str, ticket_id: int, user_id: int) -> bool:
+    """The current key, or one of SECRET_KEY_FALLBACKS: replies to mails sent before a key rotation still count."""
+    return any(
+        hmac.compare_digest(signature, _signature(ticket_id, user_id, secret=secret))
+        for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    )
 
 
 def reply_to_address(*, ticket_id: int, user_id: int) -> str:
@@ -35,6 +43,6 @@ def parse_reply_address(address: str) -> tuple[int, int] | None:
     if match is None or domain != expected_domain or match["base"] != expected_local:
         return None
     ticket_id, user_id = int(match["ticket"]), int(match["user"])
-    if not hmac.compare_digest(match["sig"], _signature(ticket_id, user_id)):
+    if not _signed_by_a_key_in_use(match["sig"], ticket_id, user_id):
         return None
     return ticket_id, user_id
