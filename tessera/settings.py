@@ -29,7 +29,7 @@ if not SECRET_KEY:
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'` and set TESSERA_SECRET_KEY "
             "(docs/deploy.md, \"The secret key\")."
         )
-    SECRET_KEY = "insecure-development-key-change-me-in-production-0123456789"
+    SECRET_KEY = "insecure-development-key-change-me-in-production-0123456789"  # noqa: S105 (DEBUG only)
 # Key rotation: the new key in TESSERA_SECRET_KEY, the old ones here (comma-separated) until what they
 # signed has expired; signatures made with them still verify, new ones use the new key.
 SECRET_KEY_FALLBACKS = env.list("TESSERA_SECRET_KEY_FALLBACKS", default=[])
