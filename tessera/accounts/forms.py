@@ -45,7 +45,38 @@ class LoginForm(AuthenticationForm):
             "The e-mail address, user name or password is not correct. Both may be case-sensitive."
         ),
         "inactive": _("This account is inactive."),
+        "unconfirmed": _(
+            "You have not confirmed your e-mail address yet. Click the link in the e-mail we sent you, "
+            "or have it sent again."
+        ),
     }
+
+    #: The address of a self-registration not confirmed yet, when its own password was typed.
+    unconfirmed_email = ""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as refusal:
+            pending = self._pending_registration()
+            if pending is None:
+                raise
+            self.unconfirmed_email = pending.email
+            raise ValidationError(self.error_messages["unconfirmed"], code="unconfirmed") from refusal
+
+    def _pending_registration(self):
+        """The unconfirmed self-registration this login names, but only to whoever knows its password:
+        to anyone else the answer stays "not correct", and says nothing of the account."""
+        from .services import registration_is_pending
+
+        login, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not login or not password:
+            return None
+        login = User.normalize_username(login.strip())
+        user = User.objects.filter(email__iexact=login, is_active=False, email_verified_at__isnull=True).first()
+        if user is None or not registration_is_pending(user) or not user.check_password(password):
+            return None
+        return user
 
 
 PASSWORD_POLICY = _("At least 8 characters, with at least one number or special character.")
@@ -113,6 +144,13 @@ class EmailForm(forms.Form):
 
 
 class RegistrationForm(RepeatedPasswordMixin, forms.Form):
+    # Agents and colleagues see this name, not a bare e-mail address.
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
     email = _email_field(_("E-mail address"))
     password = _password_field(_("Password"), help_text=PASSWORD_POLICY)
     password_repeat = _password_field(_("Repeat password"))

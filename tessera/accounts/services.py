@@ -188,7 +188,9 @@ def _send_registration_notice(user: User) -> None:
 
 
 @transaction.atomic
-def user_register(*, email: str, password: str, consent: bool, language: str) -> None:
+def user_register(
+    *, email: str, password: str, consent: bool, language: str, first_name: str = "", last_name: str = "",
+) -> None:
     """Register ``email``, or tell its owner by e-mail if it already has an account.
 
     Returns nothing, so that no caller can tell the two cases apart. Registering
@@ -197,11 +199,15 @@ def user_register(*, email: str, password: str, consent: bool, language: str) ->
     if not consent:
         raise ValidationError({"consent": _("Please accept the terms of use and the privacy policy.")})
     email = normalize_email(email)
-    _check_password(password, user=User(email=email))
+    first_name, last_name = first_name.strip(), last_name.strip()
+    _check_password(password, user=User(email=email, first_name=first_name, last_name=last_name))
     now = timezone.now()
     existing = User.objects.select_for_update().filter(email__iexact=email).first()
     if existing is None:
-        user = User(email=email, is_active=False, terms_accepted_at=now, language=language)
+        user = User(
+            email=email, first_name=first_name, last_name=last_name,
+            is_active=False, terms_accepted_at=now, language=language,
+        )
         user.set_password(password)
         try:
             with transaction.atomic():
@@ -216,7 +222,8 @@ def user_register(*, email: str, password: str, consent: bool, language: str) ->
         # then activates with the password typed last.
         existing.set_password(password)
         existing.terms_accepted_at, existing.language = now, language
-        existing.save(update_fields=["password", "terms_accepted_at", "language"])
+        existing.first_name, existing.last_name = first_name, last_name
+        existing.save(update_fields=["password", "terms_accepted_at", "language", "first_name", "last_name"])
         if may_send:
             _send_registration_confirmation(existing)
     else:

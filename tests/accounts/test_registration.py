@@ -16,7 +16,8 @@ WAITING = "We sent an e-mail to"
 
 
 def form(email="nuovo@studio.test", **extra):
-    return {"email": email, "password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD, "consent": "on", **extra}
+    return {"first_name": "Nadia", "last_name": "Nuovo", "email": email,
+            "password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD, "consent": "on", **extra}
 
 
 @pytest.fixture
@@ -329,3 +330,61 @@ def test_registering_again_at_once_keeps_the_link_and_takes_the_new_password(cli
     path = link_in(mailoutbox[0], "/accounts/register/confirm/")
     assert client.post(path, {"password": NEW_PASSWORD}).status_code == 200
     assert client.post(path, {"password": "Altra-parola-99"}).status_code == 302
+
+
+# Logging in before confirming the address (issue 13): say so, and offer the e-mail again.
+
+
+def test_logging_in_before_confirming_says_the_address_is_unconfirmed(client, register, mailoutbox):
+    register()
+    client.get(reverse("accounts:logout"))
+    client.cookies.clear()
+    response = client.post(reverse("accounts:login"), {"username": "nuovo@studio.test", "password": NEW_PASSWORD})
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "You have not confirmed your e-mail address yet" in text
+    assert "not correct" not in text
+    assert "Send the e-mail again" in text
+
+
+def test_send_again_from_the_login_page_sends_a_new_link(client, register, deliver, mailoutbox):
+    register()
+    client.cookies.clear()
+    client.post(reverse("accounts:login"), {"username": "nuovo@studio.test", "password": NEW_PASSWORD})
+    age_account_emails(User.objects.get(email="nuovo@studio.test"), seconds=3600)
+    with deliver():
+        response = client.post(RESEND, follow=True)
+    assert "We sent the e-mail again." in page_text(response)
+    assert len(mailoutbox) == 2 and mailoutbox[-1].to == ["nuovo@studio.test"]
+
+
+def test_a_wrong_password_on_an_unconfirmed_account_reveals_nothing(client, register):
+    register()
+    client.cookies.clear()
+    response = client.post(reverse("accounts:login"), {"username": "nuovo@studio.test", "password": "Wrong-pass-1"})
+    text = page_text(response)
+    assert "not correct" in text and "not confirmed" not in text and "Send the e-mail again" not in text
+
+
+# The name (issue 13): self-registered users do not appear as bare e-mail addresses.
+
+
+def test_registration_asks_for_first_and_last_name(client, db):
+    page = page_text(client.get(REGISTER))
+    assert "First name" in page and "Last name" in page
+
+
+def test_registration_keeps_the_name(register):
+    register(first_name=" Nadia ", last_name="Bianchi")
+    user = User.objects.get(email="nuovo@studio.test")
+    assert (user.first_name, user.last_name) == ("Nadia", "Bianchi")
+
+
+@pytest.mark.parametrize("missing", ["first_name", "last_name"])
+def test_the_name_is_required_and_nothing_typed_is_lost(client, db, missing):
+    data = form(first_name="Nadia", last_name="Bianchi")
+    data[missing] = " "
+    response = client.post(REGISTER, data)
+    assert response.status_code == 200 and not User.objects.filter(email="nuovo@studio.test").exists()
+    assert "This field is required." in page_text(response)
+    assert 'value="nuovo@studio.test"' in response.content.decode()

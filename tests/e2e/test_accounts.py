@@ -22,6 +22,8 @@ def test_self_register_confirm_and_log_in(page, mail, live_server):
     page.goto("/accounts/login/")
     page.get_by_role("main").get_by_role("link", name="Register").click()
 
+    page.get_by_label("First name").fill("Nadia")
+    page.get_by_label("Last name").fill("Nuovo")
     page.get_by_label("E-mail address").fill("nuovo@studio.test")
     page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
@@ -69,6 +71,8 @@ def test_register_confirm_link_approve_then_report_a_problem(page, browser, mail
                       user=UserFactory(email="capo@bianchi.test", first_name="Carla", last_name="Bianchi"))
 
     page.goto("/accounts/register/")
+    page.get_by_label("First name").fill("Anna")
+    page.get_by_label("Last name").fill("Assistente")
     page.get_by_label("E-mail address").fill("assistente@bianchi.test")
     page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)

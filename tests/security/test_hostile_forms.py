@@ -682,7 +682,8 @@ def test_organization_admin_decisions(client, org_admin, organization, typed, ro
 
 
 @PROPERTY
-@given(typed=form_input(email=GOOD_EMAILS, password=GOOD_PASSWORDS, consent=st.just("on")), same=same_twice)
+@given(typed=form_input(email=GOOD_EMAILS, password=GOOD_PASSWORDS, consent=st.just("on"),
+                        first_name=short(150), last_name=short(150)), same=same_twice)
 def test_self_registration(client, db, typed, same):
     before = snapshot()
     password = typed["password"]

@@ -6,12 +6,19 @@ from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
 from ..forms import LoginForm
+from .registration import SESSION_KEY as REGISTERED_EMAIL
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        if form.unconfirmed_email:
+            # "Send the e-mail again" on this page works as on the page shown after registering.
+            self.request.session[REGISTERED_EMAIL] = form.unconfirmed_email
+        return super().form_invalid(form)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -26,7 +26,7 @@ def register(request):
         try:
             services.user_register(
                 email=data["email"], password=data["password"], consent=data["consent"],
-                language=request.LANGUAGE_CODE,
+                language=request.LANGUAGE_CODE, first_name=data["first_name"], last_name=data["last_name"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
