@@ -56,7 +56,7 @@ def test_self_register_confirm_and_log_in(page, mail, live_server):
 
     # Logged in: the portal's home (which, with no organization yet, starts the first-login linking).
     page.locator(".usermenu summary").wait_for()
-    assert "nuovo@studio.test" in page.locator(".usermenu summary").inner_text()
+    assert "Nadia Nuovo" in page.locator(".usermenu summary").inner_text()  # the name, not a bare address
     assert "/accounts/" not in page.url
 
 
@@ -108,7 +108,7 @@ def test_register_confirm_link_approve_then_report_a_problem(page, browser, mail
     admin_page.get_by_label("Password").fill(ADMIN_PASSWORD)
     admin_page.get_by_role("button", name="Log in").click()
     admin_page.get_by_role("link", name="Users of my organization").click()
-    admin_page.get_by_role("button", name="Approve assistente@bianchi.test as Basic user").click()
+    admin_page.get_by_role("button", name="Approve Anna Assistente as Basic user").click()
     admin_page.get_by_text("assistente@bianchi.test").first.wait_for()
     admin_context.close()
     assert any(message.to == ["assistente@bianchi.test"] and "Studio Bianchi" in message.subject for message in mail)
