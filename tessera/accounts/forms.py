@@ -204,6 +204,8 @@ class PasswordChangeForm(RepeatedPasswordMixin, forms.Form):
 class SecurityQuestionForm(forms.Form):
     security_question = _question_field()
     security_answer = _answer_field()
+    # The answer can reset the password: changing it asks for the password, as changing the password does.
+    current_password = _password_field(_("Current password"), autocomplete="current-password")
 
 
 class ProfileForm(forms.Form):

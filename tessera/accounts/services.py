@@ -294,7 +294,10 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
 
 
 @transaction.atomic
-def security_question_set(*, user: User, security_question: str, security_answer: str) -> None:
+def security_question_set(*, user: User, security_question: str, security_answer: str, current_password: str) -> None:
+    """The answer resets the password (password reset): only whoever knows the password may change it."""
+    if not user.check_password(current_password):
+        raise ValidationError({"current_password": _("Your password is not correct.")})
     if security_question not in SecurityQuestion.values:
         raise ValidationError({"security_question": _("Please choose a security question.")})
     if not security_answer.strip():

@@ -99,7 +99,8 @@ def test_edit_security_question_and_get_a_notice(client, customer, deliver, mail
     client.force_login(customer)
     with deliver():
         response = client.post(
-            SECURITY, {"security_question": SecurityQuestion.FIRST_PET, "security_answer": " Fido  Dido "}, follow=True
+            SECURITY, {"security_question": SecurityQuestion.FIRST_PET, "security_answer": " Fido  Dido ",
+                       "current_password": PASSWORD}, follow=True
         )
     assert "Your security question has been saved." in response.content.decode()
     customer.refresh_from_db()
@@ -116,7 +117,8 @@ def test_notices_are_in_the_users_language(client, customer, deliver, mailoutbox
     customer.save()
     client.force_login(customer)
     with deliver():
-        client.post(SECURITY, {"security_question": SecurityQuestion.FIRST_PET, "security_answer": "Fido"})
+        client.post(SECURITY, {"security_question": SecurityQuestion.FIRST_PET, "security_answer": "Fido",
+                               "current_password": PASSWORD})
         client.post(CHANGE_PASSWORD, change())
     assert [html_lang(m) for m in mailoutbox] == ["de", "de"]
 
@@ -124,9 +126,14 @@ def test_notices_are_in_the_users_language(client, customer, deliver, mailoutbox
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"security_question": "", "security_answer": "x"}, "security_question"),
-        ({"security_question": "shoe_size", "security_answer": "x"}, "security_question"),
-        ({"security_question": SecurityQuestion.FIRST_PET, "security_answer": ""}, "security_answer"),
+        ({"security_question": "", "security_answer": "x", "current_password": PASSWORD}, "security_question"),
+        ({"security_question": "shoe_size", "security_answer": "x", "current_password": PASSWORD},
+         "security_question"),
+        ({"security_question": SecurityQuestion.FIRST_PET, "security_answer": "", "current_password": PASSWORD},
+         "security_answer"),
+        ({"security_question": SecurityQuestion.FIRST_PET, "security_answer": "x"}, "current_password"),
+        ({"security_question": SecurityQuestion.FIRST_PET, "security_answer": "x", "current_password": "Wrong-1"},
+         "current_password"),
     ],
 )
 def test_bad_security_question_input(client, customer, mailoutbox, data, field):
@@ -135,6 +142,18 @@ def test_bad_security_question_input(client, customer, mailoutbox, data, field):
     assert response.status_code == 200 and field in response.context["security_form"].errors
     customer.refresh_from_db()
     assert customer.security_question == "" and mailoutbox == []
+
+
+def test_changing_the_security_question_needs_the_current_password(client, customer, mailoutbox):
+    """Issue 14: a session left open must not be enough to set an answer that then resets the password."""
+    client.force_login(customer)
+    response = client.post(SECURITY, {"security_question": SecurityQuestion.FIRST_PET, "security_answer": "Fido",
+                                      "current_password": "Not-my-password-1"})
+    assert response.status_code == 200
+    assert "Your password is not correct." in response.content.decode()
+    assert 'value="Fido"' in response.content.decode()  # nothing typed is lost
+    customer.refresh_from_db()
+    assert customer.security_question == "" and not customer.check_security_answer("fido") and mailoutbox == []
 
 
 def test_profile_update_saves_names_and_language(client, customer):

@@ -106,7 +106,8 @@ def test_security_question_change(client, customer, only_entry):
     client.force_login(customer)
     response = client.post(
         reverse("accounts:security_question_change"),
-        {"security_question": SecurityQuestion.FIRST_PET, "security_answer": "Fido"}, REMOTE_ADDR=IP,
+        {"security_question": SecurityQuestion.FIRST_PET, "security_answer": "Fido", "current_password": PASSWORD},
+        REMOTE_ADDR=IP,
     )
     assert response.status_code == 302
     entry = only_entry(AuditAction.SECURITY_QUESTION_CHANGE)

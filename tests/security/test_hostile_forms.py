@@ -538,7 +538,7 @@ def test_invitation_acceptance(client, organization, typed, same, first_name):
 def test_account_security_question(client, customer, typed):
     client.force_login(customer)
     before = snapshot()
-    response = client.post(reverse("accounts:security_question_change"), typed)
+    response = client.post(reverse("accounts:security_question_change"), {**typed, "current_password": PASSWORD})
     page = check(response, "account_security_question")
     if response.status_code == 302:
         customer.refresh_from_db()
