@@ -1,5 +1,7 @@
 """Password recovery: a link by e-mail; the security answer where one is set; the same answer for any address."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -51,6 +53,31 @@ def test_the_same_answer_for_known_and_unknown_addresses(ask, customer, mailoutb
     [message] = mailoutbox
     assert message.to == ["customer@rossi.test"]
     assert message.subject == "Choose a new password"
+
+
+def test_asking_does_the_same_work_for_known_and_unknown_addresses(
+    client, customer, django_assert_num_queries, mailoutbox
+):
+    """Issue 14: known addresses answered about 4 ms slower. The request now only queues the lookup,
+    with the same queries for any address; the worker sends the link."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_tasks_db.models import DBTaskResult
+
+    from tessera.notifications.models import OutgoingEmail
+
+    def asked(email):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(RESET, {"email": email})
+        assert response.status_code == 302 and response["Location"] == SENT
+        # The statements, without their values (ids, times) and the test's numbered savepoints.
+        values = re.compile(r"'[^']*'|\"s\d+_x\d+\"")
+        return [values.sub("?", query["sql"]) for query in queries.captured_queries]
+
+    known, unknown = asked(customer.email), asked("nobody-here@rossi.test")
+    assert known == unknown
+    assert not OutgoingEmail.objects.exists() and mailoutbox == []  # nothing sent from the request
+    assert DBTaskResult.objects.filter(task_path__endswith="password_reset_send").count() == 2
 
 
 def test_no_link_for_inactive_or_unfinished_accounts(ask, inactive_user, mailoutbox):

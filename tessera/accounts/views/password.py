@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .. import services
+from .. import services, tasks
 from ..forms import EmailForm, PasswordResetForm, add_service_errors
 from ..models import TokenPurpose
 from ..tokens import TokenInvalid, token_find
@@ -15,7 +15,7 @@ from .links import invalid_link_response, link_still_valid
 def password_reset(request):
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.password_reset_request(email=form.cleaned_data["email"])
+        tasks.password_reset_send.enqueue(email=form.cleaned_data["email"])
         return redirect("accounts:password_reset_sent")
     return render(request, "accounts/password_reset.html", {"form": form})
 
