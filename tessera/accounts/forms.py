@@ -5,11 +5,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from tessera.core.client_ip import client_ip
 from tessera.core.errors import ApplicationError
 
+from .login_throttle import network_wait_seconds
 from .models import SecurityQuestion, User
 
 
@@ -29,6 +31,21 @@ class UserAdminChangeForm(UserChangeForm):
 
     def clean_username(self):
         return self.cleaned_data.get("username") or None
+
+
+def _network_wait_message(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext(
+            "Too many failed logins from your network. Please wait %(seconds)d second and try again.",
+            "Too many failed logins from your network. Please wait %(seconds)d seconds and try again.",
+            seconds,
+        ) % {"seconds": seconds}
+    minutes = -(-seconds // 60)
+    return ngettext(
+        "Too many failed logins from your network. Please wait %(minutes)d minute and try again.",
+        "Too many failed logins from your network. Please wait %(minutes)d minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 class LoginForm(AuthenticationForm):
@@ -55,6 +72,10 @@ class LoginForm(AuthenticationForm):
     unconfirmed_email = ""
 
     def clean(self):
+        wait = network_wait_seconds(client_ip(self.request)) if self.request is not None else 0
+        if wait:
+            # Not an account lock: other networks, and this one after the wait, log in as usual.
+            raise ValidationError(_network_wait_message(wait), code="network_wait")
         try:
             return super().clean()
         except ValidationError as refusal:

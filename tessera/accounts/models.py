@@ -134,6 +134,7 @@ class TokenPurpose(models.TextChoices):
     INVITATION = "invitation", _("Invitation")
     EMAIL_CONFIRMATION = "email_confirmation", _("E-mail confirmation")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    UNLOCK = "unlock", _("Unlock after failed logins")
 
 
 class TokenState(models.TextChoices):
@@ -196,6 +197,7 @@ class AccountEmail(models.Model):
         REGISTRATION = "registration", _("Registration (confirmation or notice)")
         INVITATION = "invitation", _("Invitation")
         PASSWORD_RESET = "password_reset", _("Password reset")
+        UNLOCK = "unlock", _("Unlock link after failed logins")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"),

@@ -270,7 +270,8 @@ def registration_confirm(*, token: str, password: str) -> User:
 
 
 def _reset_login_failures(user: User) -> None:
-    for login in filter(None, {user.email, user.username}):
+    # Failures are counted against the account's e-mail address (login_throttle.login_identity).
+    for login in filter(None, {user.email, user.email.lower(), user.username}):
         reset_login_attempts(username=login)
 
 
@@ -344,6 +345,44 @@ def password_reset_request(*, email: str) -> None:
         link=absolute_url(reverse("accounts:password_reset_confirm", args=[raw])),
     )
     account_email_record(user=user, kind=AccountEmail.Kind.PASSWORD_RESET)
+
+
+@transaction.atomic
+def account_unlock_link_send(*, login: str) -> None:
+    """An account was just locked after failed logins: send its owner a link that lifts the lock.
+
+    ``login`` is what axes counted the failures against (an e-mail address, see
+    login_throttle.login_identity). Nothing is sent for a name that is no account,
+    for an account that cannot log in anyway, or more often than account e-mails may go.
+    """
+    user = User.objects.filter(email__iexact=login, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    minutes = max(round(settings.AXES_COOLOFF_TIME * 60), 1)
+    now = timezone.now()
+    # axes tells of the lock again at every refused try while it lasts: one e-mail per lock.
+    link_sent_for_this_lock = user.account_tokens.filter(
+        purpose=TokenPurpose.UNLOCK, used_at__isnull=True, revoked_at__isnull=True,
+        created_at__gte=now - timedelta(minutes=minutes),
+    ).exists()
+    if link_sent_for_this_lock or not account_email_allowed(user=user, kind=AccountEmail.Kind.UNLOCK):
+        return
+    raw = token_issue(user=user, purpose=TokenPurpose.UNLOCK, valid_for=timedelta(hours=24))
+    _send(
+        "unlock", user=user, cooloff_minutes=minutes,
+        link=absolute_url(reverse("accounts:unlock", args=[raw])),
+        reset_link=absolute_url(reverse("accounts:password_reset")),
+    )
+    account_email_record(user=user, kind=AccountEmail.Kind.UNLOCK)
+
+
+@transaction.atomic
+def account_unlock(*, token: str) -> User:
+    """The link of the unlock e-mail: the failed logins of its account no longer count."""
+    claimed = token_claim(token, purpose=TokenPurpose.UNLOCK)
+    token_use(claimed)
+    _reset_login_failures(claimed.user)
+    return claimed.user
 
 
 def password_reset_complete(*, token: str, security_answer: str, password: str) -> User:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, invitation, legal, login, password, registration
+from .views import account, invitation, legal, login, password, registration, unlock
 
 app_name = "accounts"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("invitation/renew/", invitation.invitation_renew, name="invitation_renew"),
     path("invitation/renew/sent/", invitation.invitation_renew_sent, name="invitation_renew_sent"),
     path("invitation/<str:token>/", invitation.invitation_accept, name="invitation_accept"),
+    path("unlock/<str:token>/", unlock.unlock, name="unlock"),
     path("password/reset/", password.password_reset, name="password_reset"),
     path("password/reset/sent/", password.password_reset_sent, name="password_reset_sent"),
     path("password/reset/<str:token>/", password.password_reset_confirm, name="password_reset_confirm"),

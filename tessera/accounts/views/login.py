@@ -18,7 +18,10 @@ class LoginView(auth_views.LoginView):
         if form.unconfirmed_email:
             # "Send the e-mail again" on this page works as on the page shown after registering.
             self.request.session[REGISTERED_EMAIL] = form.unconfirmed_email
-        return super().form_invalid(form)
+        response = super().form_invalid(form)
+        if form.has_error("__all__", code="network_wait"):
+            response.status_code = 429
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
