@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "tessera.audit",
     "tessera.portal",
     "tessera.desk",
+    "tessera.demo",
+    "tessera.backup",
 ]
 
 MIDDLEWARE = [
