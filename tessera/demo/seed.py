@@ -8,8 +8,9 @@ with two queries before any of that work.
 Tickets are written directly instead of through ``tickets.services``: the
 services stamp every row with the current time, and a demo needs six months of
 history. Each ticket's history is instead replayed through the transition
-table in ``tickets.workflow`` (an impossible story raises), and its events
-carry the same data as the ones ``tickets.events`` writes.
+table in ``tickets.workflow`` (an impossible story raises), its events carry
+the data ``tickets.events`` builds for them, and a customer's comment on a
+ticket waiting for them hands it back as ``comment_add`` does.
 """
 
 import datetime
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from tessera.accounts.models import User
 from tessera.organizations.models import LinkRequest, Membership, Organization, Role
+from tessera.tickets import events
 from tessera.tickets.category_fields import clean_field_values
 from tessera.tickets.models import (
     CannedResponse,
@@ -36,7 +38,14 @@ from tessera.tickets.models import (
     TicketEvent,
 )
 from tessera.tickets.numbering import draw_ticket_numbers
-from tessera.tickets.workflow import Action, Actor, Status, is_closed, target_status
+from tessera.tickets.workflow import (
+    WAITING_FOR_CUSTOMER_STATUSES,
+    Action,
+    Actor,
+    Status,
+    is_closed,
+    target_status,
+)
 
 from . import catalog
 from .catalog import DEMO_LOGINS, DEMO_PASSWORD, ORGANIZATIONS, TEAMS, VENDOR_USERS
@@ -306,13 +315,13 @@ class DemoTicketWriter:
         tickets = Ticket.objects.bulk_create([story.ticket for story in stories])
         Comment.objects.bulk_create([comment for story in stories for comment in story.comments])
         TicketCC.objects.bulk_create([cc for story in stories for cc in story.cc])
-        events = []
+        ticket_events = []
         for story in stories:
             for event, comment in story.events:
                 if comment is not None:
-                    event.data["comment_id"] = comment.pk
-                events.append(event)
-        TicketEvent.objects.bulk_create(events)
+                    event.data = events.comment_added_data(comment_id=comment.pk)
+                ticket_events.append(event)
+        TicketEvent.objects.bulk_create(ticket_events)
         return tickets
 
     # One ticket ------------------------------------------------------------
@@ -351,7 +360,7 @@ class DemoTicketWriter:
         story = _Story(ticket=ticket, agent=rng.choice(agents), customer=customer)
         story.events.append(
             (TicketEvent(ticket=ticket, actor=customer, type=EventType.CREATED, created_at=created,
-                         data={"status": ticket.status, "source": source}), None)
+                         data=events.ticket_created_data(status=ticket.status, source=source)), None)
         )
         story.cc = self._cc(spec, ticket, members)
         self._replay(story, self._plan(status, problem))
@@ -451,8 +460,11 @@ class DemoTicketWriter:
             if ending < 0.6:
                 steps.append(solution)
                 if rng.random() < 0.5:
-                    steps.append(("comment", CUSTOMER, pick(catalog.CUSTOMER_THANKS)))
-                steps.append(("action", CUSTOMER, A.ACCEPT_SOLUTION, ""))
+                    # Thanks written as a comment instead of "accept" hands the ticket back to support
+                    # ("Additional info"), who then complete it.
+                    steps += [("comment", CUSTOMER, pick(catalog.CUSTOMER_THANKS)), ("action", AGENT, A.COMPLETE, "")]
+                else:
+                    steps.append(("action", CUSTOMER, A.ACCEPT_SOLUTION, ""))
             elif ending < 0.85:
                 steps += [solution, ("action", SYSTEM, A.AUTO_COMPLETE, "")]
             else:
@@ -505,7 +517,8 @@ class DemoTicketWriter:
             comment = Comment(ticket=ticket, author=author, body=body, is_internal=internal, source=source,
                               created_at=moment)
             story.comments.append(comment)
-            event_type = EventType.NOTE_ADDED if internal else EventType.COMMENT_ADDED
+            # The data (the comment's id) is filled in once the comment is written.
+            event_type = events.comment_added_type(is_internal=internal)
             story.events.append((TicketEvent(ticket=ticket, actor=author, type=event_type, data={},
                                              created_at=moment), comment))
 
@@ -515,7 +528,7 @@ class DemoTicketWriter:
             ticket.status = new
             ticket.closed_at = moment if is_closed(new) else None
             story.events.append((TicketEvent(ticket=ticket, actor=user, type=EventType.STATUS_CHANGED,
-                                             data={"old": old, "new": new, "action": action},
+                                             data=events.status_changed_data(old=old, new=new, action=action),
                                              created_at=moment), None))
 
         for step, moment in zip(steps, self._times(ticket.created_at, len(steps)), strict=True):
@@ -523,7 +536,9 @@ class DemoTicketWriter:
             if kind == "comment":
                 author = users[step[1]]
                 add_comment(author, step[2], moment)
-                if not author.is_staff and ticket.status == Status.CUSTOMER_ACTION:
+                # The rule of tickets.services.comment_add: a customer's comment on a ticket waiting for
+                # them ("Customer action", "Solution provided") is support's turn again.
+                if not author.is_staff and ticket.status in WAITING_FOR_CUSTOMER_STATUSES:
                     change_status(Actor.SYSTEM, Action.CUSTOMER_REPLIED, author, moment)
             elif kind == "note":
                 add_comment(agent, step[1], moment, internal=True)
@@ -531,13 +546,14 @@ class DemoTicketWriter:
                 ticket.assignee = agent
                 story.events.append((TicketEvent(
                     ticket=ticket, actor=agent, type=EventType.ASSIGNED, created_at=moment,
-                    data={"assignee_id": agent.pk, "assignee": str(agent), "previous_id": None, "previous": None},
+                    data=events.assigned_data(assignee=agent, previous=None),
                 ), None))
             elif kind == "priority":
                 old = ticket.priority
                 ticket.priority = self.rng.choice([p for p in (Priority.VERY_HIGH, Priority.HIGH) if p != old])
                 story.events.append((TicketEvent(ticket=ticket, actor=agent, type=EventType.PRIORITY_CHANGED,
-                                                 data={"old": old, "new": ticket.priority}, created_at=moment), None))
+                                                 data=events.priority_changed_data(old=old, new=ticket.priority),
+                                                 created_at=moment), None))
             else:
                 _, actor, action, message = step
                 user = users[actor]
