@@ -225,7 +225,10 @@ class BulkTicketGenerator:
         self.start = self.now - HISTORY_DAYS * 86400
         self.large, self.others = organizations[0], organizations[1:] or organizations[:1]
         self.topics = self._topics(base)
-        self.agents = {team_id: [agent.pk for agent in agents] for team_id, agents in base.agents_by_team.items()}
+        # Looked up by a topic's team id, which is None for a category without a team (then: all agents).
+        self.agents: dict[int | None, list[int]] = {
+            team_id: [agent.pk for agent in agents] for team_id, agents in base.agents_by_team.items()
+        }
         self.all_agents = sorted({pk for agents in self.agents.values() for pk in agents})
         self.created_data = {
             source: json.dumps(events.ticket_created_data(status=Status.OPEN.value, source=source))

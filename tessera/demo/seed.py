@@ -134,15 +134,17 @@ def ensure_demo_base(*, password: DemoPassword, now: datetime.datetime | None = 
     now = now or timezone.now()
     since = now - datetime.timedelta(days=400)
     teams = {}
-    for spec in TEAMS:
-        teams[spec.key], _ = ServiceTeam.objects.get_or_create(name=spec.name, defaults={"email": spec.email})
-
-    for spec in VENDOR_USERS:
-        user = _ensure_user(
-            spec.email, password, first_name=spec.first_name, last_name=spec.last_name, language="en",
-            is_staff=True, is_superuser=spec.is_superuser, date_joined=since,
+    for team_spec in TEAMS:
+        teams[team_spec.key], _ = ServiceTeam.objects.get_or_create(
+            name=team_spec.name, defaults={"email": team_spec.email}
         )
-        for key in spec.teams:
+
+    for user_spec in VENDOR_USERS:
+        user = _ensure_user(
+            user_spec.email, password, first_name=user_spec.first_name, last_name=user_spec.last_name,
+            language="en", is_staff=True, is_superuser=user_spec.is_superuser, date_joined=since,
+        )
+        for key in user_spec.teams:
             teams[key].members.add(user)
     agents_by_team = {
         team.pk: list(team.members.filter(is_active=True, is_staff=True).order_by("pk")) for team in teams.values()
@@ -335,7 +337,7 @@ class DemoTicketWriter:
         path, problem = rng.choice(self.problems[product])
         category = self.base.categories[path]
         team = category.routing_team()
-        agents = self.base.agents_by_team.get(team.pk if team else None) or [
+        agents = (self.base.agents_by_team.get(team.pk) if team else None) or [
             agent for agents in self.base.agents_by_team.values() for agent in agents
         ]
 
@@ -510,7 +512,7 @@ class DemoTicketWriter:
 
     def _replay(self, story: _Story, steps: list[tuple]) -> None:
         ticket, agent, customer = story.ticket, story.agent, story.customer
-        users = {Actor.AGENT: agent, Actor.CUSTOMER: customer, Actor.SYSTEM: None}
+        users: dict[str, User | None] = {Actor.AGENT: agent, Actor.CUSTOMER: customer, Actor.SYSTEM: None}
 
         def add_comment(author, body, moment, internal=False):
             source = Source.DESK if author.is_staff else ticket.source
@@ -535,6 +537,7 @@ class DemoTicketWriter:
             kind = step[0]
             if kind == "comment":
                 author = users[step[1]]
+                assert author is not None  # comments come from the agent or the customer, not the system
                 add_comment(author, step[2], moment)
                 # The rule of tickets.services.comment_add: a customer's comment on a ticket waiting for
                 # them ("Customer action", "Solution provided") is support's turn again.
