@@ -38,9 +38,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from tessera.accounts.models import User  # noqa: E402
-from tessera.core.demo import DEMO_PASSWORD  # noqa: E402
-from tessera.core.demo.bulk import bulk_customer_code  # noqa: E402
-from tessera.core.demo.seed import sample_field_value  # noqa: E402
+from tessera.demo.bulk import bulk_customer_code  # noqa: E402
+from tessera.demo.catalog import DEMO_PASSWORD  # noqa: E402
+from tessera.demo.seed import sample_field_value  # noqa: E402
 from tessera.organizations.models import Organization  # noqa: E402
 from tessera.portal.forms import FIELD_PREFIX  # noqa: E402
 from tessera.tickets.models import Category, Ticket  # noqa: E402

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "tessera.audit",
     "tessera.portal",
     "tessera.desk",
+    "tessera.demo",
+    "tessera.backup",
 ]
 
 MIDDLEWARE = [

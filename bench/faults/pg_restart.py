@@ -128,7 +128,7 @@ def main() -> int:
     args.port = free_port()
     args.secret = secrets.token_urlsafe(50)
 
-    from tessera.core.demo.catalog import DEMO_PASSWORD  # noqa: PLC0415 - after argparse, for --help
+    from tessera.demo.catalog import DEMO_PASSWORD  # noqa: PLC0415 - after argparse, for --help
 
     log(f"Creating and seeding {args.db}")
     psql(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")

@@ -92,3 +92,36 @@ def merge_cc_event(*, ticket, actor, added: list[str], duplicate):
         ticket, actor, Type.CC_CHANGED, added=added, removed=[], merge=True,
         duplicate_id=duplicate.pk, duplicate=duplicate.number,
     )
+
+
+# --- Event data without writing the event ------------------------------------------------------------
+# What the functions above store in ``TicketEvent.data``, for code that builds many events and writes
+# them with bulk_create (the demo data, tessera/demo). tests/demo checks the demo's events against the
+# ones the services write.
+
+
+def ticket_created_data(*, status: str, source: str) -> dict[str, object]:
+    return {"status": status, "source": source}
+
+
+def status_changed_data(*, old: str, new: str, action: str) -> dict[str, object]:
+    return {"old": old, "new": new, "action": action}
+
+
+def priority_changed_data(*, old: int, new: int) -> dict[str, object]:
+    return {"old": old, "new": new}
+
+
+def assigned_data(*, assignee, previous) -> dict[str, object]:
+    return {
+        "assignee_id": assignee.pk, "assignee": str(assignee),
+        "previous_id": getattr(previous, "pk", None), "previous": str(previous) if previous else None,
+    }
+
+
+def comment_added_type(*, is_internal: bool) -> str:
+    return Type.NOTE_ADDED if is_internal else Type.COMMENT_ADDED
+
+
+def comment_added_data(*, comment_id: int) -> dict[str, object]:
+    return {"comment_id": comment_id}

@@ -2,10 +2,5 @@
 
 ``catalog`` holds the story (people, category tree, ticket texts), ``seed``
 writes the small demo `make run` starts with, ``bulk`` the large data sets the
-benchmarks need.
+benchmarks need. An installed app, so this module imports no models.
 """
-
-from .catalog import DEMO_LOGINS, DEMO_PASSWORD
-from .seed import demo_is_seeded, seed_demo
-
-__all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "demo_is_seeded", "seed_demo"]

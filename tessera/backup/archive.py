@@ -37,6 +37,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import django
 from django.apps import apps
@@ -109,9 +110,7 @@ def _dependency_order(candidates: dict[str, type[models.Model]]) -> list[type[mo
     dependencies = {}
     for label, model in candidates.items():
         targets = {
-            f.remote_field.model._meta.concrete_model._meta.label_lower
-            for f in model._meta.local_fields
-            if f.remote_field is not None
+            _concrete_label(f.remote_field.model) for f in model._meta.local_fields if f.remote_field is not None
         }
         dependencies[label] = sorted(targets & candidates.keys() - {label})
     ordered: list[str] = []
@@ -129,6 +128,11 @@ def _dependency_order(candidates: dict[str, type[models.Model]]) -> list[type[mo
     for label in sorted(candidates):
         visit(label)
     return [candidates[label] for label in ordered]
+
+
+def _concrete_label(model: type[models.Model]) -> str:
+    # Options.concrete_model is None only while a model class is being built, never for a registered model.
+    return (model._meta.concrete_model or model)._meta.label_lower
 
 
 def migration_state(using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
@@ -158,10 +162,11 @@ def _database_info(using: str) -> dict[str, str]:
     connection = connections[using]
     info = {"vendor": connection.vendor, "engine": connection.settings_dict["ENGINE"]}
     connection.ensure_connection()
+    # pg_version and Database are attributes of the PostgreSQL and SQLite backends' wrappers only.
     if connection.vendor == "postgresql":
-        info["server_version"] = str(connection.pg_version)
+        info["server_version"] = str(connection.pg_version)  # type: ignore[attr-defined]
     elif connection.vendor == "sqlite":
-        info["server_version"] = connection.Database.sqlite_version
+        info["server_version"] = connection.Database.sqlite_version  # type: ignore[attr-defined]
     return info
 
 
@@ -198,7 +203,7 @@ class _Serializer(JSONLSerializer):
     def handle_field(self, obj, field):
         super().handle_field(obj, field)
         if isinstance(field, models.FileField) and field.storage is default_storage:
-            name = self._current[field.name]
+            name = self._row()[field.name]
             if name:
                 self.file_names.add(name)
 
@@ -206,12 +211,17 @@ class _Serializer(JSONLSerializer):
         related = field.remote_field.model
         if related._meta.label_lower in NATURAL_KEY_MODELS:
             value = getattr(obj, field.attname)
-            self._current[field.name] = None if value is None else self._natural_key(related, value)
+            self._row()[field.name] = None if value is None else self._natural_key(related, value)
         else:
             super().handle_fk_field(obj, field)
 
     def handle_m2m_field(self, obj, field):
         pass
+
+    def _row(self) -> dict[str, Any]:
+        """The fields of the object being serialized (start_object sets them, end_object clears them)."""
+        assert self._current is not None
+        return self._current
 
     def _natural_key(self, model, pk) -> list:
         key = (model._meta.label_lower, pk)
@@ -305,8 +315,8 @@ def backup(output: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS, log: Log
     return result
 
 
-def _write_archive(tar: tarfile.TarFile, *, using: str, log: Log, result: BackupResult) -> dict:
-    manifest = {
+def _write_archive(tar: tarfile.TarFile, *, using: str, log: Log, result: BackupResult) -> dict[str, Any]:
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "created_at": timezone.now().isoformat(),
@@ -386,7 +396,8 @@ class _snapshot:
         outermost = not connection.in_atomic_block
         self.saved_mode = getattr(connection, "transaction_mode", None)
         if outermost and connection.vendor == "sqlite":
-            connection.transaction_mode = "DEFERRED"
+            # The SQLite backend's own attribute (settings.py sets IMMEDIATE); a snapshot only reads.
+            connection.transaction_mode = "DEFERRED"  # type: ignore[attr-defined]
         self.atomic.__enter__()
         if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -399,7 +410,7 @@ class _snapshot:
             return self.atomic.__exit__(*exc_info)
         finally:
             if connection.vendor == "sqlite":
-                connection.transaction_mode = self.saved_mode
+                connection.transaction_mode = self.saved_mode  # type: ignore[attr-defined]
 
 
 def _is_safe_storage_name(name: str) -> bool:
@@ -443,6 +454,7 @@ def read_manifest(path: str | os.PathLike) -> tuple[dict, dict[str, tuple[str, i
                 if member.name in digests:
                     raise BackupError(f"The backup contains {member.name} twice.")
                 source = tar.extractfile(member)
+                assert source is not None  # a regular file, checked above
                 if member.name == MANIFEST_NAME:
                     manifest_bytes = source.read()
                     continue

@@ -1,12 +1,12 @@
 """The benchmark's ceiling: a page that costs Django nothing but its request cycle.
 
-Mounted only when ``TESSERA_BENCH`` is on (``make bench`` sets it). The body is
+Mounted by ``bench/urls.py`` only when ``TESSERA_BENCH`` is on (``make bench`` sets it). The body is
 built once at import: about 20 KB of static HTML, the size of a typical
 Tessera page, so the ceiling includes the same bytes on the wire.
 """
 
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 _ROW = "<tr><td>0800000000</td><td>Printer does not print the prescription</td><td>Open</td></tr>\n"
@@ -18,12 +18,12 @@ BODY = (
 
 
 @require_GET
-def static_page(request):
+def static_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse(BODY, content_type="text/html; charset=utf-8")
 
 
 @transaction.non_atomic_requests
 @require_GET
-def static_page_without_transaction(request):
+def static_page_without_transaction(request: HttpRequest) -> HttpResponse:
     """The same page without the per-request transaction: what BEGIN, COMMIT and the health check cost."""
     return HttpResponse(BODY, content_type="text/html; charset=utf-8")

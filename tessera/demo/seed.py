@@ -8,8 +8,9 @@ with two queries before any of that work.
 Tickets are written directly instead of through ``tickets.services``: the
 services stamp every row with the current time, and a demo needs six months of
 history. Each ticket's history is instead replayed through the transition
-table in ``tickets.workflow`` (an impossible story raises), and its events
-carry the same data as the ones ``tickets.events`` writes.
+table in ``tickets.workflow`` (an impossible story raises), its events carry
+the data ``tickets.events`` builds for them, and a customer's comment on a
+ticket waiting for them hands it back as ``comment_add`` does.
 """
 
 import datetime
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from tessera.accounts.models import User
 from tessera.organizations.models import LinkRequest, Membership, Organization, Role
+from tessera.tickets import events
 from tessera.tickets.category_fields import clean_field_values
 from tessera.tickets.models import (
     CannedResponse,
@@ -36,7 +38,14 @@ from tessera.tickets.models import (
     TicketEvent,
 )
 from tessera.tickets.numbering import draw_ticket_numbers
-from tessera.tickets.workflow import Action, Actor, Status, is_closed, target_status
+from tessera.tickets.workflow import (
+    WAITING_FOR_CUSTOMER_STATUSES,
+    Action,
+    Actor,
+    Status,
+    is_closed,
+    target_status,
+)
 
 from . import catalog
 from .catalog import DEMO_LOGINS, DEMO_PASSWORD, ORGANIZATIONS, TEAMS, VENDOR_USERS
@@ -125,15 +134,17 @@ def ensure_demo_base(*, password: DemoPassword, now: datetime.datetime | None = 
     now = now or timezone.now()
     since = now - datetime.timedelta(days=400)
     teams = {}
-    for spec in TEAMS:
-        teams[spec.key], _ = ServiceTeam.objects.get_or_create(name=spec.name, defaults={"email": spec.email})
-
-    for spec in VENDOR_USERS:
-        user = _ensure_user(
-            spec.email, password, first_name=spec.first_name, last_name=spec.last_name, language="en",
-            is_staff=True, is_superuser=spec.is_superuser, date_joined=since,
+    for team_spec in TEAMS:
+        teams[team_spec.key], _ = ServiceTeam.objects.get_or_create(
+            name=team_spec.name, defaults={"email": team_spec.email}
         )
-        for key in spec.teams:
+
+    for user_spec in VENDOR_USERS:
+        user = _ensure_user(
+            user_spec.email, password, first_name=user_spec.first_name, last_name=user_spec.last_name,
+            language="en", is_staff=True, is_superuser=user_spec.is_superuser, date_joined=since,
+        )
+        for key in user_spec.teams:
             teams[key].members.add(user)
     agents_by_team = {
         team.pk: list(team.members.filter(is_active=True, is_staff=True).order_by("pk")) for team in teams.values()
@@ -306,13 +317,13 @@ class DemoTicketWriter:
         tickets = Ticket.objects.bulk_create([story.ticket for story in stories])
         Comment.objects.bulk_create([comment for story in stories for comment in story.comments])
         TicketCC.objects.bulk_create([cc for story in stories for cc in story.cc])
-        events = []
+        ticket_events = []
         for story in stories:
             for event, comment in story.events:
                 if comment is not None:
-                    event.data["comment_id"] = comment.pk
-                events.append(event)
-        TicketEvent.objects.bulk_create(events)
+                    event.data = events.comment_added_data(comment_id=comment.pk)
+                ticket_events.append(event)
+        TicketEvent.objects.bulk_create(ticket_events)
         return tickets
 
     # One ticket ------------------------------------------------------------
@@ -326,7 +337,7 @@ class DemoTicketWriter:
         path, problem = rng.choice(self.problems[product])
         category = self.base.categories[path]
         team = category.routing_team()
-        agents = self.base.agents_by_team.get(team.pk if team else None) or [
+        agents = (self.base.agents_by_team.get(team.pk) if team else None) or [
             agent for agents in self.base.agents_by_team.values() for agent in agents
         ]
 
@@ -351,7 +362,7 @@ class DemoTicketWriter:
         story = _Story(ticket=ticket, agent=rng.choice(agents), customer=customer)
         story.events.append(
             (TicketEvent(ticket=ticket, actor=customer, type=EventType.CREATED, created_at=created,
-                         data={"status": ticket.status, "source": source}), None)
+                         data=events.ticket_created_data(status=ticket.status, source=source)), None)
         )
         story.cc = self._cc(spec, ticket, members)
         self._replay(story, self._plan(status, problem))
@@ -451,8 +462,11 @@ class DemoTicketWriter:
             if ending < 0.6:
                 steps.append(solution)
                 if rng.random() < 0.5:
-                    steps.append(("comment", CUSTOMER, pick(catalog.CUSTOMER_THANKS)))
-                steps.append(("action", CUSTOMER, A.ACCEPT_SOLUTION, ""))
+                    # Thanks written as a comment instead of "accept" hands the ticket back to support
+                    # ("Additional info"), who then complete it.
+                    steps += [("comment", CUSTOMER, pick(catalog.CUSTOMER_THANKS)), ("action", AGENT, A.COMPLETE, "")]
+                else:
+                    steps.append(("action", CUSTOMER, A.ACCEPT_SOLUTION, ""))
             elif ending < 0.85:
                 steps += [solution, ("action", SYSTEM, A.AUTO_COMPLETE, "")]
             else:
@@ -498,14 +512,15 @@ class DemoTicketWriter:
 
     def _replay(self, story: _Story, steps: list[tuple]) -> None:
         ticket, agent, customer = story.ticket, story.agent, story.customer
-        users = {Actor.AGENT: agent, Actor.CUSTOMER: customer, Actor.SYSTEM: None}
+        users: dict[str, User | None] = {Actor.AGENT: agent, Actor.CUSTOMER: customer, Actor.SYSTEM: None}
 
         def add_comment(author, body, moment, internal=False):
             source = Source.DESK if author.is_staff else ticket.source
             comment = Comment(ticket=ticket, author=author, body=body, is_internal=internal, source=source,
                               created_at=moment)
             story.comments.append(comment)
-            event_type = EventType.NOTE_ADDED if internal else EventType.COMMENT_ADDED
+            # The data (the comment's id) is filled in once the comment is written.
+            event_type = events.comment_added_type(is_internal=internal)
             story.events.append((TicketEvent(ticket=ticket, actor=author, type=event_type, data={},
                                              created_at=moment), comment))
 
@@ -515,15 +530,18 @@ class DemoTicketWriter:
             ticket.status = new
             ticket.closed_at = moment if is_closed(new) else None
             story.events.append((TicketEvent(ticket=ticket, actor=user, type=EventType.STATUS_CHANGED,
-                                             data={"old": old, "new": new, "action": action},
+                                             data=events.status_changed_data(old=old, new=new, action=action),
                                              created_at=moment), None))
 
         for step, moment in zip(steps, self._times(ticket.created_at, len(steps)), strict=True):
             kind = step[0]
             if kind == "comment":
                 author = users[step[1]]
+                assert author is not None  # comments come from the agent or the customer, not the system
                 add_comment(author, step[2], moment)
-                if not author.is_staff and ticket.status == Status.CUSTOMER_ACTION:
+                # The rule of tickets.services.comment_add: a customer's comment on a ticket waiting for
+                # them ("Customer action", "Solution provided") is support's turn again.
+                if not author.is_staff and ticket.status in WAITING_FOR_CUSTOMER_STATUSES:
                     change_status(Actor.SYSTEM, Action.CUSTOMER_REPLIED, author, moment)
             elif kind == "note":
                 add_comment(agent, step[1], moment, internal=True)
@@ -531,13 +549,14 @@ class DemoTicketWriter:
                 ticket.assignee = agent
                 story.events.append((TicketEvent(
                     ticket=ticket, actor=agent, type=EventType.ASSIGNED, created_at=moment,
-                    data={"assignee_id": agent.pk, "assignee": str(agent), "previous_id": None, "previous": None},
+                    data=events.assigned_data(assignee=agent, previous=None),
                 ), None))
             elif kind == "priority":
                 old = ticket.priority
                 ticket.priority = self.rng.choice([p for p in (Priority.VERY_HIGH, Priority.HIGH) if p != old])
                 story.events.append((TicketEvent(ticket=ticket, actor=agent, type=EventType.PRIORITY_CHANGED,
-                                                 data={"old": old, "new": ticket.priority}, created_at=moment), None))
+                                                 data=events.priority_changed_data(old=old, new=ticket.priority),
+                                                 created_at=moment), None))
             else:
                 _, actor, action, message = step
                 user = users[actor]

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from tessera.core.backup import BackupError, restore, verify_archive
+from tessera.backup.archive import BackupError, restore, verify_archive
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
-from tessera.core.backup import BackupError, backup
+from tessera.backup.archive import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from django.db.models import Count, F, Max, Min
 from django.test import RequestFactory
 
 from tessera.accounts.models import User
-from tessera.core.demo import DEMO_PASSWORD
-from tessera.core.demo.bulk import LARGE_ORGANIZATION_SHARE, bulk_organizations
+from tessera.demo.bulk import LARGE_ORGANIZATION_SHARE, bulk_organizations
+from tessera.demo.catalog import DEMO_PASSWORD
 from tessera.organizations.models import LinkRequest, Membership, Organization, Role
 from tessera.tickets.models import (
     MAX_CATEGORY_DEPTH,

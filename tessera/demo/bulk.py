@@ -24,10 +24,11 @@ from django.utils import timezone
 
 from tessera.accounts.models import User
 from tessera.organizations.models import Membership, Organization, Role
+from tessera.tickets import events
 from tessera.tickets.category_fields import clean_field_values
 from tessera.tickets.models import CategoryField, Comment, Priority, Source, Ticket, TicketEvent
 from tessera.tickets.numbering import draw_ticket_numbers
-from tessera.tickets.workflow import Status
+from tessera.tickets.workflow import WAITING_FOR_CUSTOMER_STATUSES, Status
 
 from . import catalog
 from .seed import DemoBase, DemoPassword, ensure_demo_base, problems_by_product, sample_field_value, seed_demo
@@ -224,10 +225,13 @@ class BulkTicketGenerator:
         self.start = self.now - HISTORY_DAYS * 86400
         self.large, self.others = organizations[0], organizations[1:] or organizations[:1]
         self.topics = self._topics(base)
-        self.agents = {team_id: [agent.pk for agent in agents] for team_id, agents in base.agents_by_team.items()}
+        # Looked up by a topic's team id, which is None for a category without a team (then: all agents).
+        self.agents: dict[int | None, list[int]] = {
+            team_id: [agent.pk for agent in agents] for team_id, agents in base.agents_by_team.items()
+        }
         self.all_agents = sorted({pk for agents in self.agents.values() for pk in agents})
         self.created_data = {
-            source: json.dumps({"status": Status.OPEN.value, "source": source})
+            source: json.dumps(events.ticket_created_data(status=Status.OPEN.value, source=source))
             for source in (Source.PORTAL.value, Source.EMAIL.value)
         }
 
@@ -276,7 +280,7 @@ class BulkTicketGenerator:
         portal, email, desk = Source.PORTAL.value, Source.EMAIL.value, Source.DESK.value
         created_type, created_data = TicketEvent.Type.CREATED.value, self.created_data
 
-        tickets, comments, events = [], [], []
+        tickets, comments, event_rows = [], [], []
         for index, number in enumerate(numbers):
             created = start + (offset + index + rng()) * step
             age = now - created
@@ -309,10 +313,17 @@ class BulkTicketGenerator:
                 PRIORITIES[int(rng() * 100)], status.value, "", topic.category_id, topic.team_id, assignee,
                 field_values, source, created_at, last, closed_at, last, "",
             ))
-            events.append((index, customer, created_type, created_data[source], created_at))
+            event_rows.append((index, customer, created_type, created_data[source], created_at))
 
             first, second, third = (fromtimestamp(created + duration * f, utc) for f in (0.15, 0.5, 0.85))
             comments.append((index, customer, choice(follow_ups), False, source, first))
+            if status in WAITING_FOR_CUSTOMER_STATUSES:
+                # Support has the last word: a customer's comment after it would have handed the ticket
+                # back to support ("Additional info"), as tickets.services.comment_add does.
+                comments.append((index, customer, choice(answers), False, source, second))
+                last_word = topic.solution if status == Status.SOLUTION_PROVIDED else choice(requests)
+                comments.append((index, agent, last_word, False, desk, third))
+                continue
             if status in UNTOUCHED:
                 # Nobody at the vendor has looked at it yet; the customer keeps adding details.
                 comments.append((index, customer, choice(follow_ups), False, source, second))
@@ -327,7 +338,7 @@ class BulkTicketGenerator:
                 comments.append((index, customer, choice(thanks), False, source, third))
             else:
                 comments.append((index, customer, choice(answers), False, source, third))
-        return tickets, comments, events
+        return tickets, comments, event_rows
 
 
 # --- Writers -----------------------------------------------------------------
@@ -335,7 +346,7 @@ class BulkTicketGenerator:
 class CopyWriter:
     """PostgreSQL: COPY ... FROM STDIN through psycopg 3, ids taken from the tables' own sequence."""
 
-    def write(self, tickets, comments, events) -> None:
+    def write(self, tickets, comments, event_rows) -> None:
         count = len(tickets)
         with connection.cursor() as cursor:
             # Losing the last batches in a server crash is fine for generated data;
@@ -353,7 +364,7 @@ class CopyWriter:
                 cursor, Comment, (*COMMENT_COLUMNS, "email_message_id"),
                 ((ids[row[0]], *row[1:], "") for row in comments),
             )
-            self._copy(cursor, TicketEvent, EVENT_COLUMNS, ((ids[row[0]], *row[1:]) for row in events))
+            self._copy(cursor, TicketEvent, EVENT_COLUMNS, ((ids[row[0]], *row[1:]) for row in event_rows))
 
     @staticmethod
     def _copy(cursor, model, columns, rows) -> None:
@@ -375,7 +386,7 @@ class CopyWriter:
 class OrmWriter:
     """Any other database (SQLite): bulk_create, which sets the tickets' ids."""
 
-    def write(self, tickets, comments, events) -> None:
+    def write(self, tickets, comments, event_rows) -> None:
         ticket_objects = Ticket.objects.bulk_create(
             [Ticket(**dict(zip(TICKET_COLUMNS[1:], _decode(row, 11), strict=True))) for row in tickets],
             batch_size=1000,
@@ -387,7 +398,7 @@ class OrmWriter:
         )
         TicketEvent.objects.bulk_create(
             [TicketEvent(**dict(zip(EVENT_COLUMNS, (ids[row[0]], *_decode(row, 3)[1:]), strict=True)))
-             for row in events],
+             for row in event_rows],
             batch_size=2000,
         )
 

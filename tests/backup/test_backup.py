@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Max
 
 from tessera.accounts.models import User
-from tessera.core import backup as backup_module
-from tessera.core.backup import backed_up_models
+from tessera.backup import archive as backup_module
+from tessera.backup.archive import backed_up_models
 from tessera.organizations.models import Membership, Organization, Role
 from tessera.tickets.models import (
     Attachment,

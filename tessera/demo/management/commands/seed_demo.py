@@ -2,8 +2,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tessera.core.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
-from tessera.core.demo.bulk import DEFAULT_BATCH_SIZE, MAX_BULK_ORGANIZATIONS, seed_bulk
+from tessera.demo.bulk import DEFAULT_BATCH_SIZE, MAX_BULK_ORGANIZATIONS, seed_bulk
+from tessera.demo.catalog import DEMO_LOGINS, DEMO_PASSWORD
+from tessera.demo.seed import seed_demo
 
 
 class Command(BaseCommand):

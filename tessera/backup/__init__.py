@@ -1,0 +1,1 @@
+"""Back up and restore the whole portal (``manage.py backup``, ``manage.py restore``); see ``archive``."""
