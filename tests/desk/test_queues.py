@@ -11,8 +11,6 @@ from tessera.tickets.models import Comment, Ticket, TicketEvent
 from tessera.tickets.workflow import Status
 from tests.factories import AgentFactory, CategoryFactory, ServiceTeamFactory, TicketFactory, create_tickets
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 
 def queue_url(key: str = "mine") -> str:
     return reverse("desk:queue", kwargs={"queue": key})

@@ -31,8 +31,6 @@ from tests.factories import (
     TicketFactory,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 Type = TicketEvent.Type
 

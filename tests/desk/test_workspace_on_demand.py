@@ -26,8 +26,6 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 HTMX = {"HX-Request": "true"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ON_DEMAND = {

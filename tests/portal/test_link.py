@@ -9,7 +9,7 @@ from tessera.organizations.models import LinkRequest, Membership, Role
 from tessera.organizations.services import link_request_approve, link_request_reject
 from tests.factories import UserFactory, pending_applicant
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing", "worker_keeps_test_connection")
+pytestmark = pytest.mark.usefixtures("worker_keeps_test_connection")
 
 HOME = reverse("portal:home")
 LINK = reverse("portal:link")

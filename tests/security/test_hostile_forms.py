@@ -115,9 +115,8 @@ def _report_count():
 
 
 @pytest.fixture(autouse=True)
-def _many_inputs(fast_password_hashing, settings):
-    """Passwords and answers are hashed on nearly every input: Argon2's slowness would only slow the run.
-    The link throttle has its own tests: here every try reaches the form."""
+def _many_inputs(settings):
+    """The link throttle has its own tests: here every try reaches the form."""
     settings.TESSERA_LINK_FAILURE_LIMIT = 10_000
 
 
