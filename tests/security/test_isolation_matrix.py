@@ -253,20 +253,20 @@ def _media_root():
 
 
 def _build_world() -> dict:
-    team = ServiceTeamFactory(name="Team X")
-    category = CategoryFactory(name="Software", service_team=team)
-    org_a = OrganizationFactory(name="Alpha Secret Practice", customer_code="A0001")
-    org_b = OrganizationFactory(name="Bravo Practice", customer_code="B0001")
+    team = ServiceTeamFactory.create(name="Team X")
+    category = CategoryFactory.create(name="Software", service_team=team)
+    org_a = OrganizationFactory.create(name="Alpha Secret Practice", customer_code="A0001")
+    org_b = OrganizationFactory.create(name="Bravo Practice", customer_code="B0001")
     users = {}
     memberships = {}
     for suffix, org, domain in (("a", org_a, "alpha.test"), ("b", org_b, "bravo.test")):
         for role in (Role.RESTRICTED, Role.BASIC, Role.MANAGER, Role.ADMIN):
             key = f"{role.value}_{suffix}"
-            user = UserFactory(email=f"{role.value}@{domain}", first_name=role.label, last_name=suffix.upper())
-            memberships[key] = MembershipFactory(organization=org, role=role, user=user)
+            user = UserFactory.create(email=f"{role.value}@{domain}", first_name=role.label, last_name=suffix.upper())
+            memberships[key] = MembershipFactory.create(organization=org, role=role, user=user)
             users[key] = user
-    users["agent"] = AgentFactory(email="agent@vendor.test")
-    users["vendor_admin"] = AgentFactory(email="root@vendor.test", is_superuser=True)
+    users["agent"] = AgentFactory.create(email="agent@vendor.test")
+    users["vendor_admin"] = AgentFactory.create(email="root@vendor.test", is_superuser=True)
     ticket_a = ticket_create(
         author=users["basic_a"], title="ALPHA-TICKET-TITLE", category=category, description="ALPHA-COMMENT body",
         attachments=[SimpleUploadedFile("alpha-file.txt", b"alpha secret bytes")],
@@ -274,11 +274,11 @@ def _build_world() -> dict:
     ticket_a.status = Status.SOLUTION_PROVIDED
     ticket_a.save()
     comment_add(ticket=ticket_a, author=users["agent"], body="ALPHA-COMMENT from support")
-    applicant = UserFactory(email="applicant@alpha.test")
+    applicant = UserFactory.create(email="applicant@alpha.test")
     link_request = LinkRequest.objects.create(
         user=applicant, organization=org_a, customer_code="A0001", postal_code=org_a.postal_code
     )
-    MembershipFactory(organization=org_a, role=Role.RESTRICTED, user=applicant)
+    MembershipFactory.create(organization=org_a, role=Role.RESTRICTED, user=applicant)
     return {
         "users": users,
         "organization": org_a,
