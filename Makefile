@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install migrate demo messages bench clean
+.PHONY: run test test-fast lint install migrate demo messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
 	$(BIN)/pytest -q -n 2
+
+# The inner loop: no browser, a few hypothesis examples per property. `make test` is the whole suite.
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -n 2 -m "not e2e" --hypothesis-profile=fast
 
 messages: install
 	cd tessera && ../$(BIN)/python ../manage.py makemessages -l it -l de --no-obsolete --no-location
