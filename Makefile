@@ -7,7 +7,7 @@ PORT ?= 8000
 # Links in e-mails point where `make run` serves, unless TESSERA_SITE_URL says otherwise.
 SITE_URL := $(or $(TESSERA_SITE_URL),http://$(HOST):$(PORT))
 
-.PHONY: run test lint install migrate demo messages bench clean
+.PHONY: run test test-fast lint install migrate demo messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
 	$(BIN)/pytest -q -n 2
+
+# The inner loop: no browser, a few hypothesis examples per property. `make test` is the whole suite.
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -n 2 -m "not e2e" --hypothesis-profile=fast
 
 messages: install
 	cd tessera && ../$(BIN)/python ../manage.py makemessages -l it -l de --no-obsolete --no-location

@@ -1,10 +1,61 @@
-"""Named personas shared by every test (STYLE.md): one organization and an outsider's."""
+"""Named personas shared by every test (STYLE.md): one organization and an outsider's.
+
+Also what every test runs under: a fast password hasher (``@pytest.mark.password_hashing`` brings back the
+production hashers), the hypothesis profile (``ci`` unless HYPOTHESIS_PROFILE or ``--hypothesis-profile``
+says ``fast``), and ``@pytest.mark.postgres`` skipped on any other database.
+"""
+
+import os
 
 import pytest
+from django.test.utils import override_settings
+from hypothesis import settings as hypothesis_settings
 
 from tessera.organizations.models import Role
 
 from .factories import AgentFactory, MembershipFactory, OrganizationFactory, ServiceTeamFactory, UserFactory
+
+#: "ci" is hypothesis's defaults, as the suite always ran; each property test still sets its own number of
+#: examples (tests/security/hostile.py), at most the profile's. "fast" is for the inner loop (make test-fast).
+hypothesis_settings.register_profile("ci", hypothesis_settings.get_profile("default"))
+hypothesis_settings.register_profile("fast", max_examples=3)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.postgres`` tests need PostgreSQL: on another database they are skipped, with the
+    marker's ``reason`` when it gives one."""
+    from django.db import connections
+
+    if connections["default"].vendor == "postgresql":
+        return
+    for item in items:
+        marker = item.get_closest_marker("postgres")
+        if marker is not None:
+            reason = marker.kwargs.get("reason", "needs PostgreSQL")
+            item.add_marker(pytest.mark.skip(reason=f"{reason} (the tests run on {connections['default'].vendor})"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Argon2 is deliberately slow; tests that do not test hashing itself hash with MD5.
+
+    Session-wide, so the users of module-scoped fixtures are created with it too.
+    """
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _production_password_hashing(request):
+    """``@pytest.mark.password_hashing``: the test checks hashing itself, with the hashers of tessera/settings.py."""
+    if request.node.get_closest_marker("password_hashing") is None:
+        return
+    from tessera import settings as project_settings
+
+    request.getfixturevalue("settings").PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -127,12 +178,6 @@ def deliver(django_capture_on_commit_callbacks, worker_keeps_test_connection):
         call_command("db_worker", batch=True, queue_name="*", reload=False, verbosity=0)
 
     return _deliver
-
-
-@pytest.fixture
-def fast_password_hashing(settings):
-    """For modules that create many users and never check a password: skips Argon2's deliberate slowness."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

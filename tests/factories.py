@@ -1,16 +1,41 @@
+"""factory_boy factories, one per model of tessera/ (tests/test_factories.py checks that none is missing).
+
+Each builds a valid row with what it needs around it; tests of behaviour create through the services and
+use these for the world around them.
+"""
+
+import hashlib
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from tessera.accounts.models import User
-from tessera.organizations.models import LinkRequest, Membership, Organization, Role
-from tessera.tickets.models import Category, CategoryField, Comment, ServiceTeam, Ticket, TicketCC
-from tessera.tickets.numbering import draw_ticket_number
+from tessera.accounts.models import AccountEmail, AccountToken, LegalDocument, TokenPurpose, User
+from tessera.audit.models import AuditAction, AuditEntry
+from tessera.notifications.models import OutgoingEmail
+from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, Organization, Role
+from tessera.tickets.models import (
+    Attachment,
+    CannedResponse,
+    Category,
+    CategoryField,
+    Comment,
+    SavedTicketFilter,
+    ServiceTeam,
+    Ticket,
+    TicketCC,
+    TicketEvent,
+    TicketLink,
+    TicketNumberCounter,
+)
+from tessera.tickets.numbering import COUNTER_PK, draw_ticket_number
 from tessera.tickets.workflow import Status
 
 PASSWORD = "correct-horse-7"
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -21,7 +46,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 
@@ -30,7 +55,40 @@ class AgentFactory(UserFactory):
     is_staff = True
 
 
-class OrganizationFactory(DjangoModelFactory):
+class AccountTokenFactory(DjangoModelFactory[AccountToken]):
+    """A valid invitation link's row; the raw token is ``token-<n>`` (tests of links use ``tokens.token_issue``)."""
+
+    class Meta:
+        model = AccountToken
+
+    user = factory.SubFactory(UserFactory)
+    purpose = TokenPurpose.INVITATION
+    token_hash = factory.Sequence(lambda n: hashlib.sha256(f"token-{n}".encode()).hexdigest())
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+
+
+class AccountEmailFactory(DjangoModelFactory[AccountEmail]):
+    class Meta:
+        model = AccountEmail
+
+    user = factory.SubFactory(UserFactory)
+    kind = AccountEmail.Kind.REGISTRATION
+
+
+class LegalDocumentFactory(DjangoModelFactory[LegalDocument]):
+    """One per kind and language: asking again for the same pair gives the same row."""
+
+    class Meta:
+        model = LegalDocument
+        django_get_or_create = ("kind", "language")
+
+    kind = LegalDocument.Kind.TERMS
+    language = "en"
+    title = factory.LazyAttribute(lambda o: f"{o.kind.label}")
+    body = "First paragraph.\n\nSecond paragraph."
+
+
+class OrganizationFactory(DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
 
@@ -41,7 +99,7 @@ class OrganizationFactory(DjangoModelFactory):
     country = "IT"
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -50,14 +108,28 @@ class MembershipFactory(DjangoModelFactory):
     role = Role.BASIC
 
 
-class ServiceTeamFactory(DjangoModelFactory):
+class CustomerFactory(UserFactory):
+    """A basic member of a new organization: who a ticket needs as its author."""
+
+    membership = factory.RelatedFactory(MembershipFactory, factory_related_name="user", role=Role.BASIC)
+
+
+class LinkAttemptFactory(DjangoModelFactory[LinkAttempt]):
+    class Meta:
+        model = LinkAttempt
+
+    user = factory.SubFactory(UserFactory)
+    ip_address = "192.0.2.10"
+
+
+class ServiceTeamFactory(DjangoModelFactory[ServiceTeam]):
     class Meta:
         model = ServiceTeam
 
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class CategoryFactory(DjangoModelFactory):
+class CategoryFactory(DjangoModelFactory[Category]):
     class Meta:
         model = Category
 
@@ -65,7 +137,17 @@ class CategoryFactory(DjangoModelFactory):
     service_team = factory.SubFactory(ServiceTeamFactory)
 
 
-class TicketFactory(DjangoModelFactory):
+class TicketNumberCounterFactory(DjangoModelFactory[TicketNumberCounter]):
+    """The one counter (numbering.COUNTER_PK); its value is the last number drawn."""
+
+    class Meta:
+        model = TicketNumberCounter
+        django_get_or_create = ("id",)
+
+    id = COUNTER_PK
+
+
+class TicketFactory(DjangoModelFactory[Ticket]):
     """A ticket written directly; tests of behaviour use the services instead."""
 
     class Meta:
@@ -73,7 +155,7 @@ class TicketFactory(DjangoModelFactory):
 
     number = factory.LazyFunction(draw_ticket_number)
     organization = factory.LazyAttribute(lambda o: o.created_by.membership.organization)
-    created_by = factory.SubFactory(UserFactory)
+    created_by = factory.SubFactory(CustomerFactory)
     title = factory.Sequence(lambda n: f"Ticket {n}")
     description = "It does not work."
     status = Status.OPEN
@@ -81,7 +163,7 @@ class TicketFactory(DjangoModelFactory):
     service_team = factory.LazyAttribute(lambda o: o.category.service_team)
 
 
-class TicketCCFactory(DjangoModelFactory):
+class TicketCCFactory(DjangoModelFactory[TicketCC]):
     class Meta:
         model = TicketCC
 
@@ -90,7 +172,7 @@ class TicketCCFactory(DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: o.user.email if o.user else "someone@example.test")
 
 
-class CommentFactory(DjangoModelFactory):
+class CommentFactory(DjangoModelFactory[Comment]):
     class Meta:
         model = Comment
 
@@ -99,7 +181,7 @@ class CommentFactory(DjangoModelFactory):
     body = "A comment."
 
 
-class CategoryFieldFactory(DjangoModelFactory):
+class CategoryFieldFactory(DjangoModelFactory[CategoryField]):
     class Meta:
         model = CategoryField
 
@@ -109,7 +191,78 @@ class CategoryFieldFactory(DjangoModelFactory):
     kind = CategoryField.Kind.TEXT
 
 
-class LinkRequestFactory(DjangoModelFactory):
+class AttachmentFactory(DjangoModelFactory[Attachment]):
+    class Meta:
+        model = Attachment
+
+    ticket = factory.SubFactory(TicketFactory)
+    file = factory.django.FileField(filename="notes.txt", data=b"Some notes.")
+    original_name = "notes.txt"
+    size = len(b"Some notes.")
+    content_type = "text/plain"
+    uploaded_by = factory.LazyAttribute(lambda o: o.ticket.created_by)
+
+
+class TicketEventFactory(DjangoModelFactory[TicketEvent]):
+    class Meta:
+        model = TicketEvent
+
+    ticket = factory.SubFactory(TicketFactory)
+    actor = factory.LazyAttribute(lambda o: o.ticket.created_by)
+    type = TicketEvent.Type.CREATED
+
+
+class SavedTicketFilterFactory(DjangoModelFactory[SavedTicketFilter]):
+    class Meta:
+        model = SavedTicketFilter
+
+    user = factory.SubFactory(CustomerFactory)
+    statuses = factory.LazyFunction(lambda: [Status.OPEN.value, Status.IN_PROCESS.value])
+
+
+class TicketLinkFactory(DjangoModelFactory[TicketLink]):
+    """Two related tickets; stored with the lower id first, which the order of creation gives."""
+
+    class Meta:
+        model = TicketLink
+
+    from_ticket = factory.SubFactory(TicketFactory)
+    to_ticket = factory.SubFactory(TicketFactory)
+    created_by = factory.SubFactory(AgentFactory)
+
+
+class CannedResponseFactory(DjangoModelFactory[CannedResponse]):
+    class Meta:
+        model = CannedResponse
+
+    team = factory.SubFactory(ServiceTeamFactory)
+    title = factory.Sequence(lambda n: f"Canned answer {n}")
+    body = "Hello {customer_name}, about ticket {ticket_number}: it is solved."
+
+
+class OutgoingEmailFactory(DjangoModelFactory[OutgoingEmail]):
+    """A queued message, rendered as ``queue_email`` stores it."""
+
+    class Meta:
+        model = OutgoingEmail
+
+    idempotency_key = factory.Sequence(lambda n: f"test:{n}")
+    to = factory.Sequence(lambda n: f"recipient{n}@example.test")
+    subject = "A message"
+    text = "Hello."
+
+
+class AuditEntryFactory(DjangoModelFactory[AuditEntry]):
+    class Meta:
+        model = AuditEntry
+
+    action = AuditAction.LOGIN
+    actor = factory.SubFactory(UserFactory)
+    actor_email = factory.LazyAttribute(lambda o: o.actor.email if o.actor else "")
+    ip_address = "192.0.2.10"
+
+
+class LinkRequestFactory(DjangoModelFactory[LinkRequest]):
     """A pending request to be linked, as first login leaves it: see ``pending_applicant``."""
 
     class Meta:
@@ -125,7 +278,7 @@ def pending_applicant(organization, **user_fields) -> LinkRequest:
     """A user who entered ``organization``'s codes at first login: restricted member, request pending."""
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, organization=organization, role=Role.RESTRICTED)
-    return LinkRequestFactory(user=user, organization=organization)
+    return LinkRequestFactory.create(user=user, organization=organization)
 
 
 def create_tickets(count: int, *, created_by, category, **fields) -> list[Ticket]:

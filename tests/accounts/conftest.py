@@ -3,6 +3,7 @@ import re
 import pytest
 
 from tessera.accounts.models import AccountEmail, AccountToken
+from tests.html import parse, without_csrf_tokens
 
 LINK = re.compile(r"https?://[^\s\"'<>]+/accounts/[^\s\"'<>]+/")
 
@@ -36,12 +37,12 @@ def age_account_emails(user, *, seconds: int) -> None:
 @pytest.fixture
 def html_lang():
     def _lang(message) -> str:
-        match = re.search(r'<html lang="([^"]+)"', message.alternatives[0][0])
-        return match.group(1) if match else ""
+        found = parse(message.alternatives[0][0]).find_all("html")
+        return found[0].get("lang") or "" if found else ""
 
     return _lang
 
 
 def page_text(response) -> str:
     """The page without its CSRF tokens, to compare two pages for equality."""
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    return without_csrf_tokens(response)

@@ -57,10 +57,12 @@ def test_home_requires_login(client, db):
     assert response["Location"].startswith(LOGIN)
 
 
+@pytest.mark.password_hashing
 def test_passwords_are_hashed_with_argon2(customer):
     assert customer.password.startswith("argon2$")
 
 
+@pytest.mark.password_hashing
 def test_security_answer_is_hashed_and_compared_loosely(customer):
     customer.set_security_answer("  New   York ")
     assert "york" not in customer.security_answer_hash.lower()

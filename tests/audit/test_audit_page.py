@@ -12,8 +12,6 @@ from tests.factories import PASSWORD
 
 from .conftest import IP
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 AUDIT = reverse("desk:audit_log")
 
 

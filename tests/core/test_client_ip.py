@@ -201,7 +201,6 @@ def test_without_proxies_a_forged_header_neither_escapes_the_throttle_nor_reache
 # --- the link-request throttle -------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("fast_password_hashing")
 def test_behind_a_proxy_the_link_throttle_counts_the_client_not_the_proxy(settings, client, organization):
     settings.TESSERA_PROXY_COUNT = 1
     wrong = {"customer_code": "100001", "postal_code": "00000"}

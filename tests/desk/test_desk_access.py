@@ -34,8 +34,6 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 #: The id every object of the fixture shares, so an ``<int:...>`` of any name names something real.
 SHARED_ID = 424_242
 

@@ -6,7 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from tessera.organizations.models import Role
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, pending_applicant
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing", "worker_keeps_test_connection")
+pytestmark = pytest.mark.usefixtures("worker_keeps_test_connection")
 
 ORGANIZATIONS = reverse("desk:organizations")
 

@@ -6,8 +6,6 @@ The workspace itself builds none of them, so a view costs a fixed, small
 number of queries.
 """
 
-import re
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -25,8 +23,7 @@ from tests.factories import (
     TicketFactory,
     UserFactory,
 )
-
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
+from tests.html import parse
 
 HTMX = {"HX-Request": "true"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -60,9 +57,12 @@ def page_of(response) -> str:
 
 
 def disclosures(page: str) -> dict[str, str]:
-    """Each on-demand disclosure of the workspace by its summary: its HTML."""
-    found = re.findall(r'<details class="on-demand"[^>]*>\s*<summary>(.*?)</summary>(.*?)</details>', page, re.S)
-    return dict(found)
+    """Each on-demand disclosure of the workspace by its summary: its HTML after the summary."""
+    found = {}
+    for details in parse(page).find_all("details", testid="on-demand"):
+        summary = details.find("summary")
+        found[summary.text] = details.source[summary.end:details.inner_end]
+    return found
 
 
 def test_the_workspace_offers_the_occasional_forms_as_disclosures_without_building_them(agent_client, ticket):
@@ -126,8 +126,9 @@ def test_the_category_form_lists_active_categories_by_their_path_in_tree_order(a
     category.position = 5
     category.save()
     page = page_of(agent_client.get(url("ticket_category", ticket), headers=HTMX))
-    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', page)
-    labels = [label for _value, label in options]
+    options = [option for option in parse(page).find_all("option") if option.get("value", "").isdigit()
+               or option.get("value") == ""]
+    labels = [option.raw_text for option in options]
     assert labels == ["— choose —", "Hardware", "Hardware › Scanners", "Hardware › Printers", "Practice management"]
     assert f'<option value="{category.pk}" selected>' in page  # the ticket's category is chosen
 
@@ -138,7 +139,9 @@ def test_a_failed_form_comes_back_open_in_the_workspace_with_what_was_typed(agen
     shown = disclosures(page_of(response))
     body = shown["Link a related ticket"]
     assert "A ticket number has only digits." in body and 'value="12-3"' in body and "hx-get" not in body
-    assert re.search(r'<details class="on-demand" open>\s*<summary>Link a related ticket</summary>', page_of(response))
+    opened = [details.find("summary").text for details in parse(response).find_all("details", testid="on-demand")
+              if details.has("open")]
+    assert "Link a related ticket" in opened
     # The others stay closed, to be loaded when opened.
     assert 'hx-get="' + url("ticket_merge", ticket) + '"' in shown["Merge this duplicate"]
 
@@ -238,8 +241,8 @@ def test_the_files_of_the_ticket_and_of_each_comment_come_from_one_query(agent_c
     description = page[page.index('id="description-heading"'):page.index('id="timeline-heading"')]
     timeline = page[page.index('data-testid="timeline"'):]
     assert "first.png" in description and "second.png" not in description
-    comment = re.search(r'<li class="timeline-entry timeline-comment".*?</li>\s*</ul>', timeline, re.S).group(0)
-    note = re.search(r'<li class="timeline-entry timeline-note".*?</li>\s*</ul>', timeline, re.S).group(0)
+    comment = parse(timeline).find("li", testid="timeline-comment").html
+    note = parse(timeline).find("li", testid="timeline-note").html
     assert "second.png" in comment and "third.png" not in comment and "third.png" in note
     sql = _queries(agent_client, url("ticket", ticket))
     assert len([query for query in sql if "tickets_attachment" in query]) == 1

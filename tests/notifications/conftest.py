@@ -92,11 +92,6 @@ def run_worker(worker_keeps_test_connection):
     return _run
 
 
-@pytest.fixture(autouse=True)
-def _quick(fast_password_hashing):
-    """These tests create many users and never test password hashing."""
-
-
 @pytest.fixture
 def deliver(django_capture_on_commit_callbacks, run_worker):
     """As tests/conftest.py's ``deliver``, with a worker that starts without its random delay."""

@@ -187,11 +187,9 @@ def _in_threads(count, target):
     assert errors == []
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="needs PostgreSQL row locking")
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_running_the_same_task_send_once(smtp_server):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locking")
     smtp_server.handler.delay = 0.5  # both workers are inside the task at the same time
     stored = queue_email(to="someone@example.test", subject="Once", text="T")
     _in_threads(2, lambda: deliver_email.call(email_id=stored.pk))
@@ -200,11 +198,9 @@ def test_two_workers_running_the_same_task_send_once(smtp_server):
     assert (stored.status, stored.attempts) == ("sent", 1)
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="needs PostgreSQL row locking")
 @pytest.mark.django_db(transaction=True)
 def test_two_db_workers_with_duplicate_tasks_deliver_each_message_once(smtp_server, settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locking")
     addresses = [f"user{n}@example.test" for n in range(20)]
     for address in addresses:
         stored = queue_email(to=address, subject="Hello", text="T")
@@ -214,12 +210,10 @@ def test_two_db_workers_with_duplicate_tasks_deliver_each_message_once(smtp_serv
     assert set(OutgoingEmail.objects.values_list("status", "attempts")) == {("sent", 1)}
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="needs PostgreSQL row locking")
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_while_smtp_is_down_then_back(smtp_server, settings):
     """Failures recorded by two workers at once: one retry each, then each message once."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locking")
     smtp_server.stop()
     addresses = [f"user{n}@example.test" for n in range(10)]
     for address in addresses:

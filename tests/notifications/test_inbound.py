@@ -15,7 +15,6 @@ from tessera.tickets.workflow import Status
 from ..factories import CategoryFactory, TicketFactory, email_message
 
 SUPPORT = "support@tessera.example"
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

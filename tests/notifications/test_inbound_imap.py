@@ -16,7 +16,6 @@ from ..factories import TicketFactory, email_message
 
 SUPPORT = "support@tessera.example"
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 class Mailbox:

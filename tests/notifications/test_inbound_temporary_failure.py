@@ -33,7 +33,6 @@ SUPPORT = "support@tessera.example"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 LOG = b"2025-03-04 10:12 printer offline\n"
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 class FillingDiskStorage(FileSystemStorage):

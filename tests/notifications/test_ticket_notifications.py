@@ -1,6 +1,5 @@
 """Who hears of what happens to a ticket, in which language, with which link and Reply-To."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from tessera.tickets.models import ServiceTeam, TicketEvent
 from tessera.tickets.workflow import Action, Status
 
 from ..factories import PASSWORD, AgentFactory
+from ..html import parse
 from .helpers import html_of
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def by_recipient(outbox) -> dict:
 
 
 def language_of(message) -> str:
-    return re.search(r'<html lang="([a-z-]+)">', html_of(message))[1]
+    return parse(html_of(message)).find("html").attrs["lang"]
 
 
 def assert_subject(message, ticket, news: str):

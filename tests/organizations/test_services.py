@@ -21,7 +21,7 @@ from tests.factories import (
     pending_applicant,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing", "worker_keeps_test_connection")
+pytestmark = pytest.mark.usefixtures("worker_keeps_test_connection")
 
 NO_MATCH = "We could not find a customer with this customer code and postal code."
 

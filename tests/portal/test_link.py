@@ -1,15 +1,14 @@
 """Seed 001 "Effettua il primo accesso": customer code and postal code at first login, then the wait."""
 
-import re
-
 import pytest
 from django.urls import reverse
 
 from tessera.organizations.models import LinkRequest, Membership, Role
 from tessera.organizations.services import link_request_approve, link_request_reject
 from tests.factories import UserFactory, pending_applicant
+from tests.html import parse
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing", "worker_keeps_test_connection")
+pytestmark = pytest.mark.usefixtures("worker_keeps_test_connection")
 
 HOME = reverse("portal:home")
 LINK = reverse("portal:link")
@@ -18,7 +17,7 @@ RIGHT = {"customer_code": "100001", "postal_code": "20121"}
 
 
 def form_error(page: str) -> str:
-    return re.search(r'<div class="form-error" role="alert" id="link-error">(.*?)</div>', page, re.S).group(1)
+    return parse(page).find(testid="link-error").inner_html
 
 
 def test_first_login_without_organization_goes_to_the_link_page(client, unlinked_user):

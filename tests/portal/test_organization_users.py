@@ -6,7 +6,7 @@ from django.urls import reverse
 from tessera.organizations.models import LinkRequest, Membership, Role
 from tests.factories import MembershipFactory, UserFactory, pending_applicant
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing", "worker_keeps_test_connection")
+pytestmark = pytest.mark.usefixtures("worker_keeps_test_connection")
 
 USERS = reverse("portal:organization_users")
 

@@ -1,6 +1,5 @@
 """'My tickets': the list, its filter (saved as default), search, sort, pages and the side pane."""
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +9,7 @@ from django.urls import reverse
 from tessera.tickets.models import SavedTicketFilter
 from tessera.tickets.workflow import Status
 from tests.factories import PASSWORD, CategoryFactory, TicketCCFactory, TicketFactory, create_tickets
+from tests.html import parse
 
 LIST = reverse("portal:ticket_list")
 UTC = ZoneInfo("UTC")
@@ -28,11 +28,11 @@ def _page(client, url=LIST, **params) -> str:
 
 def _listed(html: str) -> list[str]:
     """The ticket numbers of the list's rows, in order."""
-    return re.findall(r'<span class="ticket-number">(\d{10})</span> <span class="ticket-title">', html)
+    return [row.testid.removeprefix("row-") for row in parse(html).find_all("tr", testid_prefix="row-")]
 
 
 def _count(html: str) -> int:
-    return int(re.search(r"Ticket count: (\d+)", html).group(1))
+    return int(parse(html).find(testid="ticket-count").text.removeprefix("Ticket count: "))
 
 
 # --- what a row shows ----------------------------------------------------------------------------------------------
@@ -103,16 +103,19 @@ def test_status_filter_shows_only_chosen_statuses(client, manager, mixed):
     html = _page(client, status=["open", "in_process"])
     assert set(_listed(html)) == {mixed["own_open"].number, mixed["customer_process"].number}
     assert _count(html) == 2
-    assert re.search(r'value="open" checked', html) and not re.search(r'value="completed" checked', html)
+    page = parse(html)
+    assert page.find("input", name="status", value="open").has("checked")
+    assert not page.find("input", name="status", value="completed").has("checked")
 
 
 def test_status_filter_groups_open_and_closed(client, manager):
     client.force_login(manager)
     html = _page(client)
-    open_group, closed_group = re.findall(r"<fieldset class=\"status-group[^>]*>(.*?)</fieldset>", html, re.S)
-    assert "<legend>Open</legend>" in open_group and 'value="in_process"' in open_group
-    assert "<legend>Closed</legend>" in closed_group and 'value="canceled"' in closed_group
-    assert len(re.findall(r'type="checkbox" name="status"', html)) == len(Status)
+    page = parse(html)
+    open_group, closed_group = page.find_all("fieldset", testid_prefix="status-group-")
+    assert open_group.find("legend").text == "Open" and open_group.exists("input", value="in_process")
+    assert closed_group.find("legend").text == "Closed" and closed_group.exists("input", value="canceled")
+    assert len(page.find_all("input", type="checkbox", name="status")) == len(Status)
 
 
 def test_filter_form_redirects_to_the_filtered_list(client, manager, mixed):
@@ -167,7 +170,7 @@ def test_only_own_saved_as_default(client, manager, mixed):
     client.post(FILTER, {"own": "1", "action": "save"})
     assert SavedTicketFilter.objects.get(user=manager).only_own is True
     html = _page(client)
-    assert _count(html) == 2 and re.search(r'name="own" value="1" checked', html)
+    assert _count(html) == 2 and parse(html).find("input", name="own", value="1").has("checked")
 
 
 def test_basic_user_sees_own_and_cc_without_only_own_toggle(client, customer, colleague, category):

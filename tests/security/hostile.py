@@ -49,11 +49,18 @@ storable = st.text(chars, max_size=60).map(lambda s: s.replace("\x00", "")) | st
     [f for f in FIXED if "\x00" not in f]
 )
 
+
+
+def examples(wanted: int) -> int:
+    """``wanted`` examples, at most the hypothesis profile's (tests/conftest.py: "fast" tries only a few)."""
+    return min(wanted, settings().max_examples)
+
+
 PROPERTY = settings(
-    max_examples=30, deadline=None,
+    max_examples=examples(30), deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-FEW = settings(PROPERTY, max_examples=15)
+FEW = settings(PROPERTY, max_examples=examples(15))
 
 
 def assert_no_unsafe_markers(page: str, name: str = "") -> None:

@@ -263,13 +263,14 @@ def _worker_env(smtp_port: int) -> dict:
     return env
 
 
+KILLED_WORKER_NEEDS = "runs a real db_worker process against the test database: needs PostgreSQL (CI runs it)"
+
+
 def _kill_worker_while_sending(stall_in: str):
     """Queue one message, start a worker, SIGKILL it mid-send, then requeue and run a fresh worker.
 
     Returns (handler, the stored message after recovery, the requeue command's output).
     """
-    if connection.vendor != "postgresql":
-        pytest.skip("runs a real db_worker process against the test database: needs PostgreSQL (CI runs it)")
     handler = SlowSMTPHandler(stall_in)
     port = _free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -306,7 +307,7 @@ def _kill_worker_while_sending(stall_in: str):
         controller.stop()
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason=KILLED_WORKER_NEEDS)
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_before_the_message_was_handed_over_sends_it_exactly_once():
     """Killed while the SMTP server had not yet received the message (stalled at RCPT): exactly once."""
@@ -317,7 +318,7 @@ def test_worker_killed_before_the_message_was_handed_over_sends_it_exactly_once(
     assert b"Killed mid-send" in handler.messages[0]
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason=KILLED_WORKER_NEEDS)
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_after_the_server_received_the_message_resends_it_at_least_once():
     """Killed after the SMTP server received the whole message but before the worker recorded it as sent.

@@ -8,7 +8,6 @@ password) and leaves the database as it was. Each property counts the inputs it 
 the total when it finishes (run with -s).
 """
 
-import re
 import unicodedata
 from collections import Counter
 from datetime import timedelta
@@ -40,6 +39,7 @@ from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, O
 from tessera.tickets.models import CannedResponse, Category, CategoryField, ServiceTeam
 
 from ..factories import PASSWORD, UserFactory, pending_applicant
+from ..html import parse
 from .hostile import FEW, PROPERTY, assert_no_unsafe_markers, hostile, storable
 
 TRIED: Counter = Counter()
@@ -52,7 +52,6 @@ WATCHED = (
     Category, CategoryField, ServiceTeam, ServiceTeam.members.through, CannedResponse, LegalDocument,
 )
 ERROR_MARKERS = ('class="field-error"', 'class="form-error"', 'class="errornote"', 'class="errorlist')
-PASSWORD_INPUT = re.compile(r"<input\b[^>]*\btype=\"password\"[^>]*>")
 
 
 def _no_nul(value: str) -> str:
@@ -115,9 +114,8 @@ def _report_count():
 
 
 @pytest.fixture(autouse=True)
-def _many_inputs(fast_password_hashing, settings):
-    """Passwords and answers are hashed on nearly every input: Argon2's slowness would only slow the run.
-    The link throttle has its own tests: here every try reaches the form."""
+def _many_inputs(settings):
+    """The link throttle has its own tests: here every try reaches the form."""
     settings.TESSERA_LINK_FAILURE_LIMIT = 10_000
 
 
@@ -130,8 +128,8 @@ def check(response, name, *, counted=True):
     page = response.content.decode("utf-8", "replace")
     if "html" in response.get("Content-Type", ""):
         assert_no_unsafe_markers(page, name)
-        for field in PASSWORD_INPUT.findall(page):
-            assert "value=" not in field, (name, "a password is shown back", field[:200])
+        for field in parse(page).find_all("input", type="password"):
+            assert "value=" not in field.html, (name, "a password is shown back", field.html[:200])
     return page
 
 

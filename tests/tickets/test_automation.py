@@ -18,8 +18,6 @@ from tessera.tickets.automation import run_automation_pass
 from tessera.tickets.models import Ticket, TicketEvent
 from tessera.tickets.workflow import Action, Status
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 DAY = timedelta(days=1)
 
 
@@ -393,12 +391,10 @@ def test_a_failed_pass_keeps_the_schedule(monkeypatch, db, worker_keeps_test_con
 WORKERS = 4
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="needs PostgreSQL row locking")
 @pytest.mark.django_db(transaction=True)
 def test_passes_on_several_workers_at_once_complete_and_remind_each_ticket_once(customer, category, agent,
                                                                                mailoutbox):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locking")
     solved = [_waiting_for(_solution_provided(customer, category, agent, title=f"S{n}"), 15 * DAY) for n in range(8)]
     half_way = [_waiting_for(_solution_provided(customer, category, agent, title=f"H{n}"), 8 * DAY) for n in range(8)]
     waiting = [_waiting_for(_customer_action(customer, category, agent, title=f"C{n}"), 6 * DAY) for n in range(8)]

@@ -12,8 +12,6 @@ from tessera.tickets.models import Attachment, Comment, Ticket, TicketCC, Ticket
 from tessera.tickets.workflow import Status
 from tests.factories import AgentFactory, CommentFactory, TicketCCFactory, TicketFactory
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 Type = TicketEvent.Type
 
 

@@ -10,8 +10,6 @@ from tessera.tickets.models import Ticket, TicketNumberCounter
 from tessera.tickets.numbering import draw_ticket_number, draw_ticket_numbers, format_number
 from tessera.tickets.services import ticket_create
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 
 @pytest.fixture(params=["update returning", "update then select"])
 def drawing(request, monkeypatch):
@@ -103,11 +101,9 @@ THREADS = 8
 TICKETS_PER_THREAD = 25
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="needs PostgreSQL row locking")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creation_hands_out_unique_numbers(customer, category):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locking")
     barrier = threading.Barrier(THREADS)
     errors: list[BaseException] = []
     numbers: list[str] = []

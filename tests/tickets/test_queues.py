@@ -11,7 +11,7 @@ from tessera.tickets.queues import QueueFilter
 from tessera.tickets.workflow import Action, Status
 from tests.factories import AgentFactory, CategoryFactory, ServiceTeamFactory, TicketFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def _numbers(tickets) -> set[str]:

@@ -11,8 +11,6 @@ from tessera.tickets.models import ServiceTeam, Ticket, TicketEvent
 
 from ..factories import AgentFactory, CategoryFactory, ServiceTeamFactory, UserFactory
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 ROUND_ROBIN = ServiceTeam.AutoAssign.ROUND_ROBIN
 
 
@@ -186,11 +184,9 @@ THREADS = 6
 TICKETS_PER_THREAD = 4
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="needs PostgreSQL row locking")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creations_get_distinct_agents_in_turn(customer, team_category, agents):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locking")
     barrier = threading.Barrier(THREADS)
     errors: list[BaseException] = []
 

@@ -140,8 +140,7 @@ def test_empty_search_returns_everything(searchable):
     assert search_tickets(Ticket.objects.all(), "   ").count() == 3
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search and its GIN index are PostgreSQL's")
+@pytest.mark.postgres(reason="full-text search and its GIN index are PostgreSQL's")
 def test_postgres_search_uses_the_gin_index(searchable):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_search_simple'")

@@ -26,8 +26,6 @@ from ..factories import (
     TicketFactory,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 Type = TicketEvent.Type
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 

@@ -17,7 +17,6 @@ ORG_A = {"own", "cc", "colleague", "assigned", "no_team", "restricted_old", "ina
 ORG_B = {"other_org", "other_org_other_team"}
 EVERYTHING = ORG_A | ORG_B
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 @pytest.fixture
