@@ -323,7 +323,8 @@ def notices_for(event: TicketEvent) -> list[Notice]:
 
 def _status_at(event: TicketEvent) -> Status:
     """The status the event left the ticket in (the worker may run after later changes)."""
-    key = {Type.CREATED: "status", Type.STATUS_CHANGED: "new", Type.REMINDER_SENT: "status"}.get(event.type)
+    keys: dict[str, str] = {Type.CREATED: "status", Type.STATUS_CHANGED: "new", Type.REMINDER_SENT: "status"}
+    key = keys.get(event.type)
     try:
         return Status(event.data.get(key) if key else event.ticket.status)
     except ValueError:
