@@ -285,6 +285,73 @@ def test_a_customers_answer_to_a_question_is_one_message(ticket, deliver, run_wo
     assert "A LaserJet 4." in mails[agent.email].body
 
 
+# One operation, one message ----------------------------------------------------------------------
+# The events one service call writes share its operation id and are told together; two calls are two
+# operations, however close in time (a time window once merged them).
+
+
+def _customer_mails(mailoutbox, customer) -> list:
+    return [message for message in mailoutbox if message.to == [customer.email]]
+
+
+def test_one_call_writing_several_events_sends_one_message(ticket, deliver, mailoutbox, customer, agent):
+    with deliver(), operation():
+        services.ticket_change_status(ticket=ticket, user=agent, action=Action.PROVIDE_SOLUTION, message="Fixed.")
+    comment_event, status_event = TicketEvent.objects.filter(
+        ticket=ticket, type__in=[TicketEvent.Type.COMMENT_ADDED, TicketEvent.Type.STATUS_CHANGED]
+    ).order_by("pk")
+    assert comment_event.operation_id is not None
+    assert comment_event.operation_id == status_event.operation_id
+    [message] = _customer_mails(mailoutbox, customer)
+    assert_subject(message, ticket, "Solution provided")
+    assert "Fixed." in message.body
+
+
+def test_two_actions_seconds_apart_are_told_separately(ticket, deliver, mailoutbox, customer, agent):
+    # The worker runs once both are written, as it would when the queue is busy.
+    with deliver():
+        with operation():
+            services.comment_add(ticket=ticket, author=agent, body="Please restart the printer.")
+        with operation():
+            services.ticket_change_status(ticket=ticket, user=agent, action=Action.COMPLETE)
+    first, second = TicketEvent.objects.filter(
+        ticket=ticket, type__in=[TicketEvent.Type.COMMENT_ADDED, TicketEvent.Type.STATUS_CHANGED]
+    ).order_by("pk")
+    assert (second.created_at - first.created_at).total_seconds() < 10
+    assert first.operation_id != second.operation_id
+    reply, completed = _customer_mails(mailoutbox, customer)
+    assert_subject(reply, ticket, "New reply from customer support")
+    assert "Please restart the printer." in reply.body
+    assert_subject(completed, ticket, "Completed")
+    assert "Please restart the printer." not in completed.body  # told once, by its own message
+
+
+def test_two_agents_acting_seconds_apart_are_told_separately(ticket, deliver, mailoutbox, customer, agent,
+                                                             other_agent):
+    with deliver():
+        with operation():
+            services.comment_add(ticket=ticket, author=agent, body="Please restart the printer.")
+        with operation():
+            services.ticket_change_status(ticket=ticket, user=other_agent, action=Action.REQUEST_INFO,
+                                          message="Which model is it?")
+    reply, question = _customer_mails(mailoutbox, customer)
+    assert_subject(reply, ticket, "New reply from customer support")
+    assert "Please restart the printer." in reply.body and "Which model is it?" not in reply.body
+    assert_subject(question, ticket, "Further information requested")
+    assert "Which model is it?" in question.body and "Please restart the printer." not in question.body
+
+
+def test_events_written_before_operations_were_recorded_stand_alone(ticket, deliver, mailoutbox, customer, agent):
+    with deliver():
+        services.ticket_change_status(ticket=ticket, user=agent, action=Action.PROVIDE_SOLUTION, message="Fixed.")
+        TicketEvent.objects.filter(ticket=ticket).update(operation_id=None)
+    reply, solution = _customer_mails(mailoutbox, customer)
+    assert_subject(reply, ticket, "New reply from customer support")
+    assert_subject(solution, ticket, "Solution provided")
+    told = OutgoingEmail.objects.filter(to=customer.email).exclude(template="ticket_created").order_by("pk")
+    assert list(told.values_list("template", flat=True)) == ["ticket_reply", "ticket_status_changed"]
+
+
 def test_a_customer_accepting_the_solution(ticket, deliver, run_worker, mailoutbox, customer, colleague, agent, scene):
     services.ticket_change_status(ticket=ticket, user=agent, action=Action.PROVIDE_SOLUTION, message="Fixed.")
     run_worker()
