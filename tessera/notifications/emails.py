@@ -52,6 +52,7 @@ def render_email(name: str, context: dict, *, language: str, time_zone: str = ""
     with translation.override(language), timezone.override(_zone(time_zone)):
         subject = _one_line(render_to_string(f"emails/{name}.subject.txt", context))
         text = render_to_string(f"emails/{name}.txt", context)
+        html: str
         try:
             html = render_to_string(f"emails/{name}.html", context)
         except TemplateDoesNotExist:

@@ -1,21 +1,32 @@
 """Writes to the outbox: a vendor administrator's "Retry", and the recovery of messages whose task was lost."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tessera.core.errors import ApplicationError
+from tessera.core.operations import unit_of_work
 
 from .models import OutgoingEmail
 from .tasks import deliver_email, enqueue_after_commit
 
 
-@transaction.atomic
-def outgoing_email_retry(*, email: OutgoingEmail, user) -> OutgoingEmail:
+class Person(Protocol):
+    """Who asks (any user model; this app knows none)."""
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_superuser(self) -> bool: ...
+
+
+@unit_of_work
+def outgoing_email_retry(*, email: OutgoingEmail, user: Person) -> OutgoingEmail:
     """Send a waiting or failed message again now, with a fresh round of attempts."""
     if not (user.is_active and user.is_superuser):
         raise PermissionDenied(_("Only vendor administrators can send e-mail again."))
@@ -30,8 +41,8 @@ def outgoing_email_retry(*, email: OutgoingEmail, user) -> OutgoingEmail:
     return email
 
 
-@transaction.atomic
-def outgoing_emails_requeue_overdue(*, now=None) -> int:
+@unit_of_work
+def outgoing_emails_requeue_overdue(*, now: datetime | None = None) -> int:
     """Queue a delivery task again for each message still waiting well after it was due; returns how many.
 
     Its task was lost (a worker died while sending, a backend that cannot

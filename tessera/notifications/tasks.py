@@ -9,8 +9,9 @@ task queues itself again after 1, 2, 4, … minutes (at most
 message is marked failed and waits in the desk's outbox for a vendor
 administrator's "Retry".
 
-``dispatch_ticket_event`` composes the notifications of one ticket event (see
-``ticket_notifications``).
+This module only delivers the outbox. What to write, and to whom, is decided
+by the apps that have something to tell (a ticket's notifications live in
+``tickets/notifications.py``).
 """
 
 import logging
@@ -131,10 +132,3 @@ def deliver_email(email_id: int) -> str:
         email.save(update_fields=["status", "attempts", "sent_at", "next_attempt_at"])
     return email.status
 
-
-@task()
-def dispatch_ticket_event(event_id: int) -> int:
-    """Queue the e-mails one ticket event calls for; returns how many were queued."""
-    from .ticket_notifications import notify  # here: ticket_notifications imports this module
-
-    return notify(event_id=event_id)

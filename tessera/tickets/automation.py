@@ -11,7 +11,9 @@ customer who comments on a provided solution has answered, and the ticket is
 left to support. Each reminder goes out at most once per waiting period:
 ``Ticket.reminder_sent_at`` is cleared by every status change and claimed here
 with a conditional UPDATE on the locked row, so several workers running the
-same pass at once neither send twice nor complete twice. ``run_automation_pass``
+same pass at once neither send twice nor complete twice. A reminder is a ticket
+event (``reminder_sent``): its e-mail is decided and sent by
+``notifications.py``, as every other ticket e-mail. ``run_automation_pass``
 is what the scheduled task (``tasks.run_automation``) and the management
 command run; ``now`` may be given to travel in time.
 """
@@ -22,26 +24,19 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
-from tessera.notifications import emails
-from tessera.notifications.reply_tokens import reply_to_address
+from tessera.core.operations import unit_of_work
 
-from . import services
+from . import events, services
 from .models import Comment, Ticket
-from .policies import ticket_policy
 from .workflow import Action, Status
 
 logger = logging.getLogger(__name__)
 
 #: Tickets read per query while a pass walks the due ones; each is then handled in its own short transaction.
 BATCH_SIZE = 200
-
-SOLUTION_REMINDER_EMAIL = "ticket_reminder_solution"
-CUSTOMER_ACTION_REMINDER_EMAIL = "ticket_reminder_customer_action"
 
 
 def auto_complete_after() -> timedelta:
@@ -109,7 +104,7 @@ def _lock_if_still_due(queryset: QuerySet, ticket_id: int) -> Ticket | None:
     return queryset.select_for_update(skip_locked=True).filter(pk=ticket_id).first()
 
 
-@transaction.atomic
+@unit_of_work
 def ticket_auto_complete(*, ticket_id: int, now: datetime | None = None) -> bool:
     """Complete one ticket whose solution went unanswered too long; False if it is no longer due."""
     ticket = _lock_if_still_due(due_for_auto_completion(now or timezone.now()), ticket_id)
@@ -119,18 +114,10 @@ def ticket_auto_complete(*, ticket_id: int, now: datetime | None = None) -> bool
     return True
 
 
-def _last_message_from_support(ticket: Ticket) -> str:
-    comment = (
-        ticket.comments.filter(is_internal=False, author__is_staff=True).order_by("-created_at", "-id").first()
-    )
-    return comment.body if comment is not None else ""
-
-
-def _may_be_reminded(user, ticket: Ticket) -> bool:
-    """Reminders are ticket notifications: only to a customer who still sees the ticket and wants them."""
+def _last_message_from_support(ticket: Ticket) -> int | None:
     return (
-        user.is_active and not user.is_staff and user.notify_ticket_updates
-        and ticket_policy.can_view(user, ticket)
+        ticket.comments.filter(is_internal=False, author__is_staff=True).order_by("-created_at", "-id")
+        .values_list("pk", flat=True).first()
     )
 
 
@@ -144,37 +131,23 @@ def _claim_reminder(ticket: Ticket, now: datetime) -> bool:
     )
 
 
-@transaction.atomic
+@unit_of_work
 def ticket_send_reminder(*, ticket_id: int, now: datetime | None = None) -> bool:
     """Remind the requester of one waiting ticket, once per waiting period.
 
-    Returns True if the reminder was claimed for this period (sent, or skipped
-    because the requester does not get ticket e-mail), False if it was not due.
+    Returns True if the reminder was claimed for this period (its ``reminder_sent`` event written; the mail
+    goes to the requester unless they do not get ticket e-mail), False if it was not due.
     """
     now = now or timezone.now()
     due = due_for_solution_reminder(now) | due_for_customer_action_reminder(now)
     ticket = _lock_if_still_due(due, ticket_id)
     if ticket is None or not _claim_reminder(ticket, now):
         return False
-    requester = ticket.created_by
-    if not _may_be_reminded(requester, ticket):
-        return True  # the period's reminder is settled; nobody is asked again until the status changes
-    context = {
-        "ticket": ticket,
-        "ticket_url": emails.absolute_url(reverse("portal:ticket_detail", args=[ticket.number])),
-        "waiting_since": ticket.status_changed_at,
-        "message": _last_message_from_support(ticket),
-    }
-    if ticket.status == Status.SOLUTION_PROVIDED:
-        name = SOLUTION_REMINDER_EMAIL
-        context["accept_on"] = auto_complete_date(ticket)
-    else:
-        name = CUSTOMER_ACTION_REMINDER_EMAIL
-    emails.send_email_to_user(
-        name, user=requester, context=context,
-        reply_to=reply_to_address(ticket_id=ticket.pk, user_id=requester.pk),
-        # The outbox keeps one message per key: a second one for the same waiting period is never even queued.
-        idempotency_key=f"{name}:{ticket.pk}:{requester.pk}:{ticket.status_changed_at.isoformat()}",
+    events.reminder_sent_event(
+        ticket=ticket,
+        waiting_since=ticket.status_changed_at,
+        accept_on=auto_complete_date(ticket) if ticket.status == Status.SOLUTION_PROVIDED else None,
+        message_id=_last_message_from_support(ticket),
     )
     return True
 

@@ -1,15 +1,24 @@
-"""One function per type of ticket event: the audit trail as data (Saleor's events.py)."""
+"""One function per type of ticket event: the audit trail as data (Saleor's events.py).
 
-from tessera.notifications import ticket_notifications
+Every event records the operation (the service call) that wrote it: the events
+of one call are told together (``notifications.py``).
+"""
 
+from datetime import datetime
+
+from tessera.core.operations import current_operation_id
+
+from . import notifications
 from .models import Ticket, TicketEvent
 
 Type = TicketEvent.Type
 
 
 def _event(ticket: Ticket, actor, type_: str, **data) -> TicketEvent:
-    event = TicketEvent.objects.create(ticket=ticket, actor=actor, type=type_, data=data)
-    ticket_notifications.schedule(event)  # the e-mails it calls for are queued with this transaction
+    event = TicketEvent.objects.create(
+        ticket=ticket, actor=actor, type=type_, data=data, operation_id=current_operation_id()
+    )
+    notifications.schedule(event)  # the e-mails it calls for are queued with this transaction
     return event
 
 
@@ -92,6 +101,20 @@ def merge_cc_event(*, ticket, actor, added: list[str], duplicate):
         ticket, actor, Type.CC_CHANGED, added=added, removed=[], merge=True,
         duplicate_id=duplicate.pk, duplicate=duplicate.number,
     )
+
+
+# The automation (``automation.py``): it acts on its own, so these events have no actor.
+
+
+def reminder_sent_event(
+    *, ticket: Ticket, waiting_since: datetime, accept_on: datetime | None, message_id: int | None
+) -> TicketEvent:
+    """The requester is reminded that ``ticket`` waits for them (since ``waiting_since``); ``accept_on``: when a
+    provided solution counts as accepted; ``message_id``: support's last public message, quoted in the reminder."""
+    data = {"status": ticket.status, "waiting_since": waiting_since.isoformat(), "message_id": message_id}
+    if accept_on is not None:
+        data["accept_on"] = accept_on.isoformat()
+    return _event(ticket, None, Type.REMINDER_SENT, **data)
 
 
 # --- Event data without writing the event ------------------------------------------------------------

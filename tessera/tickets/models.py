@@ -453,6 +453,7 @@ class TicketEvent(models.Model):
         ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
         LINKED = "linked", _("Related ticket linked")
         UNLINKED = "unlinked", _("Related ticket unlinked")
+        REMINDER_SENT = "reminder_sent", _("Reminder sent")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -461,6 +462,9 @@ class TicketEvent(models.Model):
     type = models.CharField(_("type"), max_length=32, choices=Type.choices)
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    #: The service call that wrote the event (``core.operations``): its events are told together.
+    #: Empty on events written before operations were recorded; each of those stands alone.
+    operation_id = models.UUIDField(_("operation"), null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("ticket event")

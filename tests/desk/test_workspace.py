@@ -171,7 +171,7 @@ def test_timeline_merges_comments_notes_and_events_in_time_order(agent_client, a
 
 
 def test_events_of_unknown_types_and_odd_data_do_not_break_the_page(agent_client, ticket):
-    TicketEvent.objects.create(ticket=ticket, type="reminder_sent", data={"days": 5, "to": "<b>x</b>"})
+    TicketEvent.objects.create(ticket=ticket, type="not_yet_known", data={"days": 5, "to": "<b>x</b>"})
     TicketEvent.objects.create(ticket=ticket, type=Type.LINKED, data={"other": "../../admin"})
     TicketEvent.objects.create(ticket=ticket, type=Type.STATUS_CHANGED, data={"old": "bogus", "new": None})
     response = agent_client.get(url("ticket", ticket))

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from tessera.notifications.emails import queue_email, send_email_to_user
 from tessera.notifications.models import OutgoingEmail
 from tessera.notifications.tasks import deliver_email, retry_delay
-from tessera.notifications.ticket_notifications import customer_ticket_url
+from tessera.tickets.links import ticket_url
 from tessera.tickets.services import ticket_create
 
 from .helpers import time_passes
@@ -89,7 +89,7 @@ def test_smtp_down_then_back_nothing_lost_nothing_doubled(
     assert len(smtp_server.messages) == 3
     [to_customer] = smtp_server.to(customer.email)
     assert to_customer["Subject"].strip() == f"[#{ticket.number}] Printer – Request received"
-    assert customer_ticket_url(ticket) in to_customer.get_body(("plain",)).get_content()
+    assert ticket_url(ticket, for_staff=False) in to_customer.get_body(("plain",)).get_content()
 
 
 def test_gives_up_after_the_last_attempt_and_waits_for_a_retry(smtp_server, deliver, run_worker, customer, settings):

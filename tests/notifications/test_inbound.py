@@ -9,6 +9,7 @@ from django.urls import reverse
 from tessera.notifications.inbound import Outcome, process_inbound_message
 from tessera.notifications.models import OutgoingEmail
 from tessera.notifications.reply_tokens import reply_to_address
+from tessera.tickets.inbound_mail import TicketMailOutcome
 from tessera.tickets.models import Attachment, Comment, Source, Ticket
 from tessera.tickets.workflow import Status
 
@@ -69,7 +70,7 @@ def test_reply_becomes_a_comment_without_quote_and_signature(client, customer, t
 
     result = process(message)
 
-    assert result.outcome == Outcome.COMMENT_ADDED
+    assert result.outcome == TicketMailOutcome.COMMENT_ADDED
     comment = Comment.objects.get(ticket=ticket)
     assert comment.body == "Thanks, the new driver works.\nPrinting is fine again."
     assert comment.author == customer
@@ -157,7 +158,7 @@ def test_redelivered_mail_is_added_once(customer, ticket, deliver, mailoutbox):
         first = process(message)
         second = process(message)
 
-    assert (first.outcome, second.outcome) == (Outcome.COMMENT_ADDED, Outcome.DUPLICATE)
+    assert (first.outcome, second.outcome) == (TicketMailOutcome.COMMENT_ADDED, Outcome.DUPLICATE)
     assert Comment.objects.filter(ticket=ticket).count() == 1
     assert mails_to(mailoutbox, customer.email) == []
 
@@ -334,7 +335,7 @@ def test_automatic_mail_is_dropped_silently(customer, ticket, headers, deliver, 
 def test_auto_submitted_no_is_a_person_writing(customer, ticket):
     result = process(reply(ticket, customer, body="Written by me.", headers={"Auto-Submitted": "no"}))
 
-    assert result.outcome == Outcome.COMMENT_ADDED
+    assert result.outcome == TicketMailOutcome.COMMENT_ADDED
 
 
 def test_bounces_are_dropped(customer, ticket, deliver, mailoutbox):
@@ -397,7 +398,7 @@ def test_mail_to_the_support_address_from_a_known_user_opens_a_ticket(client, cu
     result = process(message)
     again = process(message)
 
-    assert (result.outcome, again.outcome) == (Outcome.TICKET_CREATED, Outcome.DUPLICATE)
+    assert (result.outcome, again.outcome) == (TicketMailOutcome.TICKET_CREATED, Outcome.DUPLICATE)
     ticket = Ticket.objects.get()
     assert ticket.title == "Scanner not found after update"
     assert ticket.description == "Since this morning the scanner is missing."
@@ -505,7 +506,7 @@ def test_mail_to_a_reply_address_and_the_support_address_is_a_reply(customer, ti
     message = reply(ticket, customer, body="One comment, no new ticket.")
     message["Cc"] = SUPPORT
 
-    assert process(message).outcome == Outcome.COMMENT_ADDED
+    assert process(message).outcome == TicketMailOutcome.COMMENT_ADDED
     assert Ticket.objects.count() == 1
 
 
@@ -515,6 +516,6 @@ def test_a_reply_to_a_merged_ticket_goes_to_the_ticket_it_was_merged_into(custom
 
     result = process(reply(ticket, customer, body="Still broken on the second printer."))
 
-    assert (result.outcome, result.ticket) == (Outcome.COMMENT_ADDED, target)
+    assert (result.outcome, result.ticket) == (TicketMailOutcome.COMMENT_ADDED, target)
     assert target.comments.get().body == "Still broken on the second printer."
     assert not ticket.comments.exists()

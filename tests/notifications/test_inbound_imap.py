@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.core.management import CommandError, call_command
 
-from tessera.notifications.inbound import Outcome
 from tessera.notifications.management.commands.poll_imap import ImapConfig, parse_imap_url, poll_once
 from tessera.notifications.reply_tokens import reply_to_address
+from tessera.tickets.inbound_mail import TicketMailOutcome
 from tessera.tickets.models import Comment, Ticket
 
 from ..factories import TicketFactory, email_message
@@ -131,7 +131,7 @@ def test_unread_mail_is_processed_and_marked_read(imap_server, customer, ticket)
 
     results = poll_once(config)
 
-    assert [r.outcome for r in results] == [Outcome.COMMENT_ADDED, Outcome.TICKET_CREATED]
+    assert [r.outcome for r in results] == [TicketMailOutcome.COMMENT_ADDED, TicketMailOutcome.TICKET_CREATED]
     assert Comment.objects.get(ticket=ticket).body == "They work again."
     assert set(Ticket.objects.values_list("title", flat=True)) == {ticket.title, "Invoice export empty"}
     assert all("\\Seen" in mailbox.flags[uid] for uid in (1, 2))
@@ -148,13 +148,13 @@ def test_a_message_that_fails_stays_unread_and_is_taken_at_the_next_poll(setting
 
     first = poll_once(config)
 
-    assert first[0] is None and first[1].outcome == Outcome.COMMENT_ADDED
+    assert first[0] is None and first[1].outcome == TicketMailOutcome.COMMENT_ADDED
     assert mailbox.flags[1] == set() and "\\Seen" in mailbox.flags[2]
     assert not Ticket.objects.filter(title="Label printer").exists()
 
     settings.TESSERA_EMAIL_TICKET_CATEGORY = ""
     [second] = poll_once(config)
-    assert second.outcome == Outcome.TICKET_CREATED
+    assert second.outcome == TicketMailOutcome.TICKET_CREATED
     assert Ticket.objects.filter(title="Label printer").count() == 1
     assert Comment.objects.count() == 1
 

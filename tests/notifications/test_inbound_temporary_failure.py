@@ -23,6 +23,7 @@ from tessera.notifications.inbound_smtp import build_controller
 from tessera.notifications.management.commands.poll_imap import ImapConfig, poll_once
 from tessera.notifications.models import OutgoingEmail
 from tessera.notifications.reply_tokens import reply_to_address
+from tessera.tickets.inbound_mail import TicketMailOutcome
 from tessera.tickets.models import Attachment, Comment, Ticket, TicketEvent
 from tessera.tickets.workflow import Status
 
@@ -126,7 +127,7 @@ def test_a_reply_whose_attachment_cannot_be_stored_is_a_temporary_failure(disk, 
     assert ticket.status == Status.CUSTOMER_ACTION
 
     disk.recover()
-    assert process_inbound_message(message.as_bytes()).outcome == Outcome.COMMENT_ADDED
+    assert process_inbound_message(message.as_bytes()).outcome == TicketMailOutcome.COMMENT_ADDED
     assert process_inbound_message(message.as_bytes()).outcome == Outcome.DUPLICATE
     comment = Comment.objects.get()
     assert comment.email_message_id == message["Message-ID"]
@@ -146,7 +147,7 @@ def test_a_new_ticket_whose_attachment_cannot_be_stored_is_a_temporary_failure(d
     assert disk.files() == []
 
     disk.recover()
-    assert process_inbound_message(message.as_bytes()).outcome == Outcome.TICKET_CREATED
+    assert process_inbound_message(message.as_bytes()).outcome == TicketMailOutcome.TICKET_CREATED
     assert process_inbound_message(message.as_bytes()).outcome == Outcome.DUPLICATE
     ticket = Ticket.objects.get()
     assert list(ticket.attachments.values_list("original_name", flat=True)) == ["scan.pdf"]
@@ -278,7 +279,7 @@ def test_imap_leaves_the_message_unread_while_the_disk_is_full(imap_mailbox, dis
     first = poll_once(config)
 
     assert first[0] is None  # left for the next poll
-    assert first[1].outcome == Outcome.TICKET_CREATED  # a mail without files is not held up
+    assert first[1].outcome == TicketMailOutcome.TICKET_CREATED  # a mail without files is not held up
     assert mailbox.flags[1] == set() and "\\Seen" in mailbox.flags[2]
     assert not Comment.objects.exists() and not Attachment.objects.exists()
     assert OutgoingEmail.objects.filter(template__startswith="inbound_").count() == 0
@@ -289,7 +290,7 @@ def test_imap_leaves_the_message_unread_while_the_disk_is_full(imap_mailbox, dis
 
     disk.recover()
     [second] = poll_once(config)
-    assert second.outcome == Outcome.COMMENT_ADDED
+    assert second.outcome == TicketMailOutcome.COMMENT_ADDED
     assert "\\Seen" in mailbox.flags[1]
     assert poll_once(config) == []
     assert Comment.objects.get().attachments.count() == 1

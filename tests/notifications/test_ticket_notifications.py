@@ -7,11 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tessera.accounts.services import password_change
+from tessera.core.operations import operation
 from tessera.notifications.models import OutgoingEmail
 from tessera.notifications.reply_tokens import reply_to_address
-from tessera.notifications.ticket_notifications import agent_ticket_url, notify
 from tessera.tickets import services
+from tessera.tickets.links import ticket_url
 from tessera.tickets.models import ServiceTeam, TicketEvent
+from tessera.tickets.notifications import notify
 from tessera.tickets.workflow import Action, Status
 
 from ..factories import PASSWORD, AgentFactory
@@ -21,6 +23,10 @@ from .helpers import html_of
 pytestmark = pytest.mark.django_db
 
 SITE = "http://127.0.0.1:8000"
+
+# The events one service call writes are told together because they share its operation id. Ticket services
+# open their operation themselves once they are ``@unit_of_work`` (issue 12); the tests that depend on it say
+# ``with operation():`` around the call, which joins the service's own operation when it has one.
 PLAIN_CC = "it-contractor@external.test"
 
 
@@ -86,8 +92,8 @@ def assert_for_customer(message, ticket, *, user=None, language):
 
 
 def assert_for_agent(message, ticket, *, user=None, language):
-    assert agent_ticket_url(ticket) in message.body
-    assert agent_ticket_url(ticket) in html_of(message)
+    assert ticket_url(ticket, for_staff=True) in message.body
+    assert ticket_url(ticket, for_staff=True) in html_of(message)
     assert language_of(message) == language
     assert message.reply_to == ([reply_to_address(ticket_id=ticket.pk, user_id=user.pk)] if user else [])
 
@@ -99,7 +105,7 @@ def test_created_confirms_to_requester_and_cc_and_tells_the_team(
     scene, deliver, mailoutbox, customer, colleague, agent, category
 ):
     teammate = scene
-    with deliver():
+    with deliver(), operation():
         ticket = services.ticket_create(
             author=customer, title="Printer jams", category=category, description="Paper stuck in tray 2.",
             cc_users=[colleague], cc_emails=[PLAIN_CC],
@@ -141,7 +147,7 @@ def test_a_team_address_is_told_instead_of_its_agents(scene, deliver, mailoutbox
 def test_the_assignee_is_told_instead_of_the_team(scene, deliver, mailoutbox, customer, agent, category, service_team):
     service_team.auto_assign = ServiceTeam.AutoAssign.ROUND_ROBIN
     service_team.save()
-    with deliver():
+    with deliver(), operation():
         ticket = services.ticket_create(author=customer, title="Printer jams", category=category)
     ticket.refresh_from_db()
     assert ticket.assignee == agent
@@ -198,7 +204,7 @@ def test_status_changes_customers_hear_of_carry_the_message(
 ):
     for action in actions[:-1]:
         services.ticket_change_status(ticket=ticket, user=agent, action=action)
-    with deliver():
+    with deliver(), operation():
         services.ticket_change_status(ticket=ticket, user=agent, action=actions[-1], message="Which model is it?")
     mails = by_recipient(mailoutbox)  # one message each: the message is not told again as a reply
     assert set(mails) == {customer.email, colleague.email, PLAIN_CC}
@@ -211,7 +217,7 @@ def test_status_changes_customers_hear_of_carry_the_message(
 
 @pytest.mark.parametrize("message", ["", "Closed as agreed on the phone."])
 def test_completed_without_email_sends_nothing(ticket, deliver, mailoutbox, agent, message):
-    with deliver():
+    with deliver(), operation():
         services.ticket_change_status(ticket=ticket, user=agent, action=Action.COMPLETE_SILENTLY, message=message)
     assert mailoutbox == []
 
@@ -269,7 +275,7 @@ def test_a_customers_answer_to_a_question_is_one_message(ticket, deliver, run_wo
     services.ticket_change_status(ticket=ticket, user=agent, action=Action.REQUEST_INFO, message="Which model?")
     run_worker()
     mailoutbox.clear()
-    with deliver():
+    with deliver(), operation():
         services.comment_add(ticket=ticket, author=customer, body="A LaserJet 4.")
     ticket.refresh_from_db()
     assert ticket.status == Status.ADDITIONAL_INFO
@@ -277,6 +283,73 @@ def test_a_customers_answer_to_a_question_is_one_message(ticket, deliver, run_wo
     assert set(mails) == {agent.email, scene.email}
     assert_subject(mails[agent.email], ticket, "New comment from the customer")
     assert "A LaserJet 4." in mails[agent.email].body
+
+
+# One operation, one message ----------------------------------------------------------------------
+# The events one service call writes share its operation id and are told together; two calls are two
+# operations, however close in time (a time window once merged them).
+
+
+def _customer_mails(mailoutbox, customer) -> list:
+    return [message for message in mailoutbox if message.to == [customer.email]]
+
+
+def test_one_call_writing_several_events_sends_one_message(ticket, deliver, mailoutbox, customer, agent):
+    with deliver(), operation():
+        services.ticket_change_status(ticket=ticket, user=agent, action=Action.PROVIDE_SOLUTION, message="Fixed.")
+    comment_event, status_event = TicketEvent.objects.filter(
+        ticket=ticket, type__in=[TicketEvent.Type.COMMENT_ADDED, TicketEvent.Type.STATUS_CHANGED]
+    ).order_by("pk")
+    assert comment_event.operation_id is not None
+    assert comment_event.operation_id == status_event.operation_id
+    [message] = _customer_mails(mailoutbox, customer)
+    assert_subject(message, ticket, "Solution provided")
+    assert "Fixed." in message.body
+
+
+def test_two_actions_seconds_apart_are_told_separately(ticket, deliver, mailoutbox, customer, agent):
+    # The worker runs once both are written, as it would when the queue is busy.
+    with deliver():
+        with operation():
+            services.comment_add(ticket=ticket, author=agent, body="Please restart the printer.")
+        with operation():
+            services.ticket_change_status(ticket=ticket, user=agent, action=Action.COMPLETE)
+    first, second = TicketEvent.objects.filter(
+        ticket=ticket, type__in=[TicketEvent.Type.COMMENT_ADDED, TicketEvent.Type.STATUS_CHANGED]
+    ).order_by("pk")
+    assert (second.created_at - first.created_at).total_seconds() < 10
+    assert first.operation_id != second.operation_id
+    reply, completed = _customer_mails(mailoutbox, customer)
+    assert_subject(reply, ticket, "New reply from customer support")
+    assert "Please restart the printer." in reply.body
+    assert_subject(completed, ticket, "Completed")
+    assert "Please restart the printer." not in completed.body  # told once, by its own message
+
+
+def test_two_agents_acting_seconds_apart_are_told_separately(ticket, deliver, mailoutbox, customer, agent,
+                                                             other_agent):
+    with deliver():
+        with operation():
+            services.comment_add(ticket=ticket, author=agent, body="Please restart the printer.")
+        with operation():
+            services.ticket_change_status(ticket=ticket, user=other_agent, action=Action.REQUEST_INFO,
+                                          message="Which model is it?")
+    reply, question = _customer_mails(mailoutbox, customer)
+    assert_subject(reply, ticket, "New reply from customer support")
+    assert "Please restart the printer." in reply.body and "Which model is it?" not in reply.body
+    assert_subject(question, ticket, "Further information requested")
+    assert "Which model is it?" in question.body and "Please restart the printer." not in question.body
+
+
+def test_events_written_before_operations_were_recorded_stand_alone(ticket, deliver, mailoutbox, customer, agent):
+    with deliver():
+        services.ticket_change_status(ticket=ticket, user=agent, action=Action.PROVIDE_SOLUTION, message="Fixed.")
+        TicketEvent.objects.filter(ticket=ticket).update(operation_id=None)
+    reply, solution = _customer_mails(mailoutbox, customer)
+    assert_subject(reply, ticket, "New reply from customer support")
+    assert_subject(solution, ticket, "Solution provided")
+    told = OutgoingEmail.objects.filter(to=customer.email).exclude(template="ticket_created").order_by("pk")
+    assert list(told.values_list("template", flat=True)) == ["ticket_reply", "ticket_status_changed"]
 
 
 def test_a_customer_accepting_the_solution(ticket, deliver, run_worker, mailoutbox, customer, colleague, agent, scene):
@@ -392,4 +465,4 @@ def test_an_event_composed_twice_queues_nothing_new(ticket, customer, agent):
 
 @pytest.mark.urls("tests.notifications.urls_without_desk")
 def test_agent_link_falls_back_to_the_administration(ticket):
-    assert agent_ticket_url(ticket) == f"{SITE}/admin/tickets/ticket/{ticket.pk}/change/"
+    assert ticket_url(ticket, for_staff=True) == f"{SITE}/admin/tickets/ticket/{ticket.pk}/change/"

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django_tasks_db.models import DBTaskResult
 
 from tessera.notifications.emails import absolute_url
+from tessera.notifications.models import OutgoingEmail
 from tessera.notifications.reply_tokens import parse_reply_address
 from tessera.tickets import services, tasks
 from tessera.tickets.automation import run_automation_pass
@@ -164,6 +165,47 @@ def test_reminder_half_way_tells_the_customer_when_the_solution_counts_as_accept
     solved.refresh_from_db()
     assert solved.status == Status.SOLUTION_PROVIDED
     assert solved.reminder_sent_at is not None
+
+
+def test_a_reminder_is_a_ticket_event_told_by_the_ticket_notifications(solved, customer, deliver, mailoutbox):
+    _waiting_for(solved, 7 * DAY)
+    with deliver():
+        run_automation_pass()
+    [event] = TicketEvent.objects.filter(ticket=solved, type=TicketEvent.Type.REMINDER_SENT)
+    assert event.actor is None
+    assert event.operation_id is not None
+    assert event.data["status"] == Status.SOLUTION_PROVIDED
+    assert event.data["waiting_since"] == solved.status_changed_at.isoformat()
+    assert event.data["accept_on"] == (solved.status_changed_at + 14 * DAY).isoformat()
+    [message] = _reminders(mailoutbox)
+    # The same path as every ticket e-mail: keyed by its event, threaded with the ticket's other messages.
+    assert OutgoingEmail.objects.filter(
+        idempotency_key=f"{event.pk}:{customer.email}", template="ticket_reminder_solution"
+    ).exists()
+    assert message.extra_headers["X-Tessera-Ticket"] == solved.number
+
+
+def test_a_reminder_nobody_receives_is_still_recorded_once(solved, customer, deliver, mailoutbox):
+    customer.notify_ticket_updates = False
+    customer.save()
+    _waiting_for(solved, 7 * DAY)
+    with deliver():
+        run_automation_pass()
+        run_automation_pass()
+    assert _reminders(mailoutbox) == []
+    assert TicketEvent.objects.filter(ticket=solved, type=TicketEvent.Type.REMINDER_SENT).count() == 1
+
+
+def test_the_desk_timeline_shows_the_reminder(solved, agent, client, deliver):
+    _waiting_for(solved, 7 * DAY)
+    with deliver():
+        run_automation_pass()
+    client.force_login(agent)
+    page = client.get(reverse("desk:ticket", args=[solved.number]))
+    assert page.status_code == 200
+    timeline = page.content.decode()
+    assert "Reminder sent" in timeline
+    assert "waiting_since" not in timeline  # the event's data is for the e-mail, not shown raw
 
 
 def test_the_reminder_is_sent_once_however_often_the_pass_runs(solved, deliver, mailoutbox):

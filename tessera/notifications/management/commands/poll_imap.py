@@ -66,6 +66,7 @@ def _mailbox(name: str) -> str:
 
 def connect(config: ImapConfig) -> imaplib.IMAP4:
     context = ssl.create_default_context()
+    imap: imaplib.IMAP4
     if config.security == "ssl":
         imap = imaplib.IMAP4_SSL(config.host, config.port, ssl_context=context, timeout=config.timeout)
     else:

@@ -1,10 +1,11 @@
 """Who hears of what happens to a ticket: the e-mails each ticket event calls for, decided here and only here.
 
 ``tickets/events.py`` hands every new event to ``schedule``, which queues
-``tasks.dispatch_ticket_event`` inside the transaction that wrote the event.
-The worker runs ``notify`` once that transaction has committed, so it sees all
-the transaction did: the attachments of a new ticket, the comment that came
-with a status change, the agent the round robin picked.
+``dispatch_ticket_event`` inside the transaction that wrote the event. The
+worker runs ``notify`` once that transaction has committed, so it sees all the
+transaction did: the attachments of a new ticket, the comment that came with a
+status change, the agent the round robin picked. ``tessera.notifications`` only
+renders, stores and delivers the messages; it knows nothing of tickets.
 
 ================================================  ==================================================
 event                                             who hears of it
@@ -17,7 +18,13 @@ solution_provided or completed                    with it
 comment_added, attachment_added or                the assignee, else the service team
 status_changed by a customer
 assigned by someone else (or on re-routing)       the new assignee
+reminder_sent (the automation, ``automation``)    the requester, if a customer (CC are not reminded)
 ================================================  ==================================================
+
+Events are told together when one service call wrote them: they share an
+operation id (``TicketEvent.operation_id``, from ``core.operations``), so a
+status change and the comment that came with it make one message, however
+long the call took, while two people acting a second apart make two.
 
 Never: internal notes, ``completed_silent``, the events of a merge
 (``merge=True``), the person who acted (but the requester is sent the
@@ -27,33 +34,38 @@ e-mail off. A plain CC address hears only of the ticket it is on. Each message
 is keyed ``<event id>:<address>``: an event composed twice queues nothing new.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
-from django.urls import NoReverseMatch, reverse
+from django_tasks import task
 
-from tessera.tickets.models import Attachment, Comment, Ticket, TicketEvent
-from tessera.tickets.policies import ticket_policy
-from tessera.tickets.workflow import SILENT_TARGETS, Status
+from tessera.accounts.models import User
+from tessera.notifications.emails import mail_domain, queue_email, render_email
+from tessera.notifications.models import OutgoingEmail
+from tessera.notifications.reply_tokens import reply_to_address
+from tessera.notifications.tasks import enqueue_after_commit
 
-from .emails import absolute_url, mail_domain, queue_email, render_email
-from .models import OutgoingEmail
-from .reply_tokens import reply_to_address
-from .tasks import dispatch_ticket_event, enqueue_after_commit
+from .links import ticket_url
+from .models import Attachment, Comment, Ticket, TicketEvent
+from .policies import ticket_policy
+from .workflow import SILENT_TARGETS, Status
 
 Type = TicketEvent.Type
 
 #: Status changes the requester and CC are told of (when support or the automation makes them).
 CUSTOMER_NOTICE_STATUSES = frozenset({Status.CUSTOMER_ACTION, Status.SOLUTION_PROVIDED, Status.COMPLETED})
 NOTIFYING_TYPES = frozenset(
-    {Type.CREATED, Type.COMMENT_ADDED, Type.STATUS_CHANGED, Type.ATTACHMENT_ADDED, Type.ASSIGNED}
+    {Type.CREATED, Type.COMMENT_ADDED, Type.STATUS_CHANGED, Type.ATTACHMENT_ADDED, Type.ASSIGNED, Type.REMINDER_SENT}
 )
-#: Events one service call writes together are this close in time; a person's next action comes later.
-COMPANION_WINDOW = timedelta(seconds=10)
+
+SOLUTION_REMINDER_EMAIL = "ticket_reminder_solution"
+CUSTOMER_ACTION_REMINDER_EMAIL = "ticket_reminder_customer_action"
 
 
 def schedule(event: TicketEvent) -> None:
@@ -62,19 +74,10 @@ def schedule(event: TicketEvent) -> None:
         enqueue_after_commit(dispatch_ticket_event, event_id=event.pk)
 
 
-# Links ------------------------------------------------------------------------------------------
-
-
-def customer_ticket_url(ticket: Ticket) -> str:
-    return absolute_url(reverse("portal:ticket_detail", args=[ticket.number]))
-
-
-def agent_ticket_url(ticket: Ticket) -> str:
-    """The ticket in the desk's workspace; the administration's page where the desk has none."""
-    try:
-        return absolute_url(reverse("desk:ticket", args=[ticket.number]))
-    except NoReverseMatch:
-        return absolute_url(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+@task()
+def dispatch_ticket_event(event_id: int) -> int:
+    """Queue the e-mails one ticket event calls for; returns how many were queued."""
+    return notify(event_id=event_id)
 
 
 # Recipients -------------------------------------------------------------------------------------
@@ -84,26 +87,26 @@ def agent_ticket_url(ticket: Ticket) -> str:
 class Recipient:
     email: str
     language: str
-    user: object = None  # the account behind the address, if any
+    user: User | None = None  # the account behind the address, if any
     is_agent: bool = False
     name: str = ""
     time_zone: str = ""
 
 
-def _person(user) -> Recipient:
+def _person(user: User) -> Recipient:
     return Recipient(
         email=user.email.lower(), language=user.language, user=user, is_agent=user.is_staff,
         name=user.get_short_name(), time_zone=user.time_zone,
     )
 
 
-def _wants_ticket_mail(user, ticket: Ticket) -> bool:
+def _wants_ticket_mail(user: User, ticket: Ticket) -> bool:
     return user.is_active and user.notify_ticket_updates and ticket_policy.can_view(user, ticket)
 
 
 def customer_recipients(ticket: Ticket, *, exclude_id: int | None = None) -> list[Recipient]:
     """The requester and the CC of ``ticket``: those with an account only if they may see it and want mail."""
-    accounts: dict[str, object] = {}
+    accounts: dict[str, User | None] = {}
     if not ticket.created_by.is_staff:
         accounts[ticket.created_by.email.lower()] = ticket.created_by
     for entry in ticket.cc_entries.select_related("user").order_by("pk"):
@@ -111,8 +114,8 @@ def customer_recipients(ticket: Ticket, *, exclude_id: int | None = None) -> lis
     plain = [email for email, user in accounts.items() if user is None]
     if plain:
         # A plain address that is someone's account is that person, with their rights and wishes.
-        for user in get_user_model().objects.annotate(address=Lower("email")).filter(address__in=plain):
-            accounts[user.address] = user
+        for account in User.objects.annotate(address=Lower("email")).filter(address__in=plain):
+            accounts[account.address] = account
     recipients = []
     for email, user in accounts.items():
         if user is None:
@@ -140,6 +143,11 @@ def agent_recipients(ticket: Ticket, *, exclude_id: int | None = None) -> list[R
     return [_person(agent) for agent in agents.order_by("pk") if ticket_policy.can_view(agent, ticket)]
 
 
+def may_be_reminded(user: User, ticket: Ticket) -> bool:
+    """Reminders are ticket notifications: only to a customer who still sees the ticket and wants them."""
+    return not user.is_staff and _wants_ticket_mail(user, ticket)
+
+
 # What each event calls for ----------------------------------------------------------------------
 
 
@@ -147,17 +155,18 @@ def agent_recipients(ticket: Ticket, *, exclude_id: int | None = None) -> list[R
 class Notice:
     template: str
     recipients: list[Recipient]
-    context: dict = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 def _neighbour(event: TicketEvent, *, after: bool) -> TicketEvent | None:
     """The event written just before (or after) ``event`` by the same service call, attachments left out."""
-    events = TicketEvent.objects.filter(ticket_id=event.ticket_id).exclude(type=Type.ATTACHMENT_ADDED)
-    if after:
-        events = events.filter(pk__gt=event.pk, created_at__lte=event.created_at + COMPANION_WINDOW).order_by("pk")
-    else:
-        events = events.filter(pk__lt=event.pk, created_at__gte=event.created_at - COMPANION_WINDOW).order_by("-pk")
-    return events.select_related("actor").first()
+    if event.operation_id is None:
+        return None  # written before operations were recorded: it stands alone
+    events = TicketEvent.objects.filter(ticket_id=event.ticket_id, operation_id=event.operation_id).exclude(
+        type=Type.ATTACHMENT_ADDED
+    )
+    nearest = events.filter(pk__gt=event.pk).order_by("pk") if after else events.filter(pk__lt=event.pk).order_by("-pk")
+    return nearest.select_related("actor").first()
 
 
 def _public_comment(event: TicketEvent) -> Comment | None:
@@ -167,7 +176,7 @@ def _public_comment(event: TicketEvent) -> Comment | None:
     )
 
 
-def _attachment_names(attachments) -> list[str]:
+def _attachment_names(attachments: QuerySet[Attachment]) -> list[str]:
     return [attachment.original_name for attachment in attachments.order_by("pk")]
 
 
@@ -181,11 +190,11 @@ def _written_with_creation(event: TicketEvent) -> bool:
     )
 
 
-def _is_customer(user) -> bool:
+def _is_customer(user: User | None) -> bool:
     return user is not None and not user.is_staff
 
 
-def _status_notices(event: TicketEvent, context: dict) -> list[Notice]:
+def _status_notices(event: TicketEvent, context: dict[str, Any]) -> list[Notice]:
     """Customers hear of the statuses that need them or close the ticket; support hears of a customer's move."""
     try:
         status = Status(event.data.get("new"))
@@ -265,12 +274,40 @@ def _on_assigned(event: TicketEvent) -> list[Notice]:
     return [Notice("ticket_assigned", [_person(assignee)])]
 
 
-HANDLERS = {
+def _moment(value: object) -> datetime | None:
+    """A date and time an event keeps in its data (ISO 8601)."""
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _on_reminder_sent(event: TicketEvent) -> list[Notice]:
+    """The automation's reminder of a ticket that waits for the customer: to the requester only."""
+    ticket = event.ticket
+    requester = ticket.created_by
+    if not may_be_reminded(requester, ticket):
+        return []  # the period's reminder is settled all the same: nobody is asked again until the status changes
+    message = Comment.objects.filter(pk=event.data.get("message_id"), ticket_id=ticket.pk, is_internal=False).first()
+    context: dict[str, Any] = {
+        "waiting_since": _moment(event.data.get("waiting_since")),
+        "message": message.body if message is not None else "",
+    }
+    if event.data.get("status") == Status.SOLUTION_PROVIDED:
+        template = SOLUTION_REMINDER_EMAIL
+        context["accept_on"] = _moment(event.data.get("accept_on"))
+    else:
+        template = CUSTOMER_ACTION_REMINDER_EMAIL
+    return [Notice(template, [_person(requester)], context)]
+
+
+HANDLERS: dict[str, Callable[[TicketEvent], list[Notice]]] = {
     Type.CREATED: _on_created,
     Type.COMMENT_ADDED: _on_comment_added,
     Type.STATUS_CHANGED: _on_status_changed,
     Type.ATTACHMENT_ADDED: _on_attachment_added,
     Type.ASSIGNED: _on_assigned,
+    Type.REMINDER_SENT: _on_reminder_sent,
 }
 
 
@@ -286,14 +323,15 @@ def notices_for(event: TicketEvent) -> list[Notice]:
 
 def _status_at(event: TicketEvent) -> Status:
     """The status the event left the ticket in (the worker may run after later changes)."""
-    value = {Type.CREATED: "status", Type.STATUS_CHANGED: "new"}.get(event.type)
+    keys: dict[str, str] = {Type.CREATED: "status", Type.STATUS_CHANGED: "new", Type.REMINDER_SENT: "status"}
+    key = keys.get(event.type)
     try:
-        return Status(event.data.get(value) if value else event.ticket.status)
+        return Status(event.data.get(key) if key else event.ticket.status)
     except ValueError:
         return Status(event.ticket.status)
 
 
-def _context(event: TicketEvent, notice: Notice, recipient: Recipient) -> dict:
+def _context(event: TicketEvent, notice: Notice, recipient: Recipient) -> dict[str, Any]:
     ticket = event.ticket
     return {
         **notice.context,
@@ -304,7 +342,7 @@ def _context(event: TicketEvent, notice: Notice, recipient: Recipient) -> dict:
         "recipient": recipient.user,
         "recipient_name": recipient.name,
         "for_agent": recipient.is_agent,
-        "ticket_url": agent_ticket_url(ticket) if recipient.is_agent else customer_ticket_url(ticket),
+        "ticket_url": ticket_url(ticket, for_staff=recipient.is_agent),
     }
 
 
