@@ -76,6 +76,14 @@ OPEN_STATUSES = frozenset(Status) - CLOSED_STATUSES
 #: The statuses in which the customer is expected to act.
 WAITING_FOR_CUSTOMER_STATUSES = frozenset({Status.CUSTOMER_ACTION, Status.SOLUTION_PROVIDED})
 
+OPEN_STATUS_CHOICES = tuple(s for s in Status if s not in CLOSED_STATUSES)
+CLOSED_STATUS_CHOICES = tuple(s for s in Status if s in CLOSED_STATUSES)
+#: The status filter's two groups (of the customer's list and of the desk's queues), in the workflow's order.
+STATUS_GROUPS = (
+    (pgettext_lazy("status category", "Open"), OPEN_STATUS_CHOICES),
+    (pgettext_lazy("status category", "Closed"), CLOSED_STATUS_CHOICES),
+)
+
 
 def status_category(status: str) -> StatusCategory:
     return STATUS_CATEGORY[Status(status)]

@@ -1,4 +1,6 @@
-"""The agent desk's queues: which tickets each holds, how many, and their filters, search and sort.
+"""The agent desk's queues: which tickets each holds, how many, and their filters.
+
+Search and sort are those of every ticket list (``text_search``, ``sorting``).
 
 Every queue, count and lookup starts from ``Ticket.objects.visible_to(user)``:
 agents see every ticket, or only their teams' (and those assigned to them)
@@ -20,8 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import F, Q, QuerySet
-from django.db.models.expressions import BaseExpression
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -29,10 +30,9 @@ from django.utils.functional import Promise, cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import search
-from .models import MAX_CATEGORY_DEPTH, Category, ServiceTeam, Ticket
-from .numbering import NUMBER_WIDTH
-from .workflow import (
+from ..models import MAX_CATEGORY_DEPTH, Category, ServiceTeam, Ticket
+from ..numbering import NUMBER_WIDTH
+from ..workflow import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
     STATUS_CATEGORY,
@@ -40,6 +40,8 @@ from .workflow import (
     Status,
     StatusCategory,
 )
+from .sorting import DEFAULT_SORT, QUEUE_SORT_KEYS, clean_sort, sort_tickets
+from .text_search import search_tickets
 
 
 def _values(statuses: Iterable[Status]) -> list[str]:
@@ -194,7 +196,6 @@ def status_category_counts(user, *, limit: int | None = None) -> dict[StatusCate
 
 #: A filter value that asks for tickets without a team, or without an assignee.
 NONE = "none"
-DEFAULT_SORT = "-updated"
 
 
 @dataclass(frozen=True)
@@ -235,60 +236,12 @@ class QueueFilter:
         return any(key != "sort" for key, _value in self.params())
 
 
-def _person(prefix: str) -> list[BaseExpression]:
-    return [Lower(f"{prefix}__first_name"), Lower(f"{prefix}__last_name"), Lower(f"{prefix}__email")]
-
-
-#: Every column a queue may be sorted by; anything else sorts by DEFAULT_SORT.
-SORTS: dict[str, Callable[[], list[BaseExpression]]] = {
-    "number": search.SORTS["number"],
-    "title": search.SORTS["title"],
-    "organization": lambda: [Lower("organization__name"), F("organization__customer_code")],
-    "status": search.SORTS["status"],
-    "priority": search.SORTS["priority"],
-    "assignee": lambda: _person("assignee"),
-    "team": lambda: [Lower("service_team__name")],
-    "created": search.SORTS["created"],
-    "updated": search.SORTS["updated"],
-}
-#: Sorts by a column that may be empty: tickets without it come last in both directions.
-NULLABLE_SORTS = frozenset({"assignee", "team"})
-
-
-def clean_sort(value: str) -> str:
-    return value if value.removeprefix("-") in SORTS else DEFAULT_SORT
-
-
-def _sorted(tickets: QuerySet, sort: str) -> QuerySet:
-    sort = clean_sort(sort)
-    key, descending = sort.removeprefix("-"), sort.startswith("-")
-    nulls_last = True if key in NULLABLE_SORTS else None
-    ordering = [
-        expression.desc(nulls_last=nulls_last) if descending else expression.asc(nulls_last=nulls_last)
-        for expression in SORTS[key]()
-    ]
-    return tickets.order_by(*ordering, F("pk").desc() if descending else F("pk").asc())
-
-
 def _in_category(category_id: int) -> Q:
     """Tickets store the deepest node chosen: match it or any of its ancestors."""
     condition = Q()
     for level in range(MAX_CATEGORY_DEPTH):
         condition |= Q(**{"category" + "__parent" * level + "_id": category_id})
     return condition
-
-
-def _searched(tickets: QuerySet, query: str) -> QuerySet:
-    """The ticket's number or text (tickets.search), or its organization's name or customer code."""
-    query = search.clean_query(query)
-    if not query:
-        return tickets
-    by_number_or_text = search.search_tickets(Ticket.objects.all(), query).values("pk")
-    return tickets.filter(
-        Q(pk__in=by_number_or_text)
-        | Q(organization__name__icontains=query)
-        | Q(organization__customer_code__iexact=query)
-    )
 
 
 def _filtered(tickets: QuerySet, queue_filter: QueueFilter) -> QuerySet:
@@ -309,7 +262,7 @@ def _filtered(tickets: QuerySet, queue_filter: QueueFilter) -> QuerySet:
         tickets = tickets.filter(assignee_id=int(f.assignee))
     if f.category is not None:
         tickets = tickets.filter(_in_category(f.category))
-    return _searched(tickets, f.query)
+    return search_tickets(tickets, f.query, by_organization=True)
 
 
 #: What a row of a queue shows besides the ticket: its organization, assignee and team. The category's
@@ -320,7 +273,7 @@ QUEUE_ROW_RELATED = ("organization", "assignee", "service_team")
 def queue_tickets(user, *, queue: Queue, queue_filter: QueueFilter) -> QuerySet[Ticket]:
     """The tickets of ``queue`` that ``user`` may see and that pass ``queue_filter``, in its order."""
     tickets = _desk_tickets(user).filter(queue.condition(user))
-    return _sorted(_filtered(tickets, queue_filter), queue_filter.sort)
+    return sort_tickets(_filtered(tickets, queue_filter), clean_sort(queue_filter.sort, QUEUE_SORT_KEYS))
 
 
 class LimitedCountPaginator(Paginator):
