@@ -7,6 +7,7 @@ Labels follow seed 000 (English portal); tooltips follow seed 001's table
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -54,7 +55,7 @@ STATUS_CATEGORY: dict[Status, StatusCategory] = {
     Status.ERROR: StatusCategory.CLOSED,
 }
 
-STATUS_TOOLTIP: dict[Status, str] = {
+STATUS_TOOLTIP: dict[Status, Promise] = {
     Status.SENDING: _("Your request is being sent to customer support"),
     Status.OPEN: _("Your request has been received by the customer support team"),
     Status.IN_PROCESS: _("Your request is being handled by the customer support team"),
@@ -90,7 +91,7 @@ def status_category(status: str) -> StatusCategory:
 
 
 def status_tooltip(status: str) -> str:
-    return STATUS_TOOLTIP[Status(status)]
+    return str(STATUS_TOOLTIP[Status(status)])
 
 
 def is_closed(status: str) -> bool:

@@ -13,12 +13,13 @@ itself after some days). The customer's home counts the same two as waiting,
 so both sides of the portal agree on what "waiting" means.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
@@ -29,6 +30,8 @@ from django.utils import timezone
 from django.utils.functional import Promise, cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from tessera.accounts.models import User
 
 from ..models import MAX_CATEGORY_DEPTH, Category, ServiceTeam, Ticket
 from ..numbering import NUMBER_WIDTH
@@ -43,6 +46,8 @@ from ..workflow import (
 from .sorting import DEFAULT_SORT, QUEUE_SORT_KEYS, clean_sort, sort_tickets
 from .text_search import search_tickets
 
+K = TypeVar("K")
+
 
 def _values(statuses: Iterable[Status]) -> list[str]:
     # In the workflow's order, so the SQL of a queue is the same on every run.
@@ -56,17 +61,17 @@ WAITING = _values(WAITING_FOR_CUSTOMER_STATUSES)
 ON_HOLD = _values(s for s, category in STATUS_CATEGORY.items() if category == StatusCategory.ON_HOLD)
 
 
-def _mine(user) -> Q:
+def _mine(user: User) -> Q:
     return Q(status__in=OPEN, assignee=user)
 
 
-def _my_teams_unassigned(user) -> Q:
+def _my_teams_unassigned(user: User) -> Q:
     # A subquery, not a join through the members table: rows are never repeated.
     my_teams = ServiceTeam.objects.filter(members=user).values("pk")
     return Q(status__in=OPEN, assignee__isnull=True, service_team__in=my_teams)
 
 
-def _recently_closed(user) -> Q:
+def _recently_closed(user: User) -> Q:
     since = timezone.now() - timedelta(days=settings.TESSERA_DESK_RECENTLY_CLOSED_DAYS)
     return Q(status__in=CLOSED, closed_at__gte=since)
 
@@ -82,8 +87,8 @@ def _recently_closed_description() -> str:
 class Queue:
     key: str
     label: Promise
-    description: Promise
-    condition: Callable[[object], Q]
+    description: Promise | str
+    condition: Callable[[User], Q]
 
     def __str__(self) -> str:
         return str(self.label)
@@ -118,10 +123,10 @@ def queue_or_404(key: str) -> Queue:
         raise Http404 from None
 
 
-def _desk_tickets(user) -> QuerySet[Ticket]:
+def _desk_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
     """What the queues start from: the tickets ``user`` may see, and none for anyone but vendor staff."""
-    tickets = Ticket.objects.visible_to(user)
-    return tickets if getattr(user, "is_staff", False) else tickets.none()
+    tickets: QuerySet[Ticket] = Ticket.objects.visible_to(user)
+    return tickets if user.is_staff else tickets.none()
 
 
 #: Counting stops here: a queue's count costs the same whether it holds a thousand tickets or a million.
@@ -143,12 +148,12 @@ class TicketCount:
         return cls(min(counted, limit), counted > limit)
 
 
-def _limited(tickets: QuerySet, limit: int) -> QuerySet:
+def _limited(tickets: QuerySet[Ticket], limit: int) -> QuerySet[Ticket, Any]:
     """The rows a count needs to see: at most ``limit + 1``, in no order."""
     return tickets.order_by().values("pk")[: limit + 1]
 
 
-def limited_counts(querysets: dict[str, QuerySet], *, limit: int | None = None) -> dict[str, TicketCount]:
+def limited_counts(querysets: Mapping[K, QuerySet[Ticket]], *, limit: int | None = None) -> dict[K, TicketCount]:
     """How many rows each queryset holds, each counted up to ``limit``, in one query.
 
     Each count is a sub-select that stops after ``limit + 1`` rows; with the
@@ -157,7 +162,9 @@ def limited_counts(querysets: dict[str, QuerySet], *, limit: int | None = None) 
     every ticket on every page view.
     """
     limit = COUNT_LIMIT if limit is None else limit
-    selects, params, alias = [], [], "default"
+    selects: list[str] = []
+    params: list[Any] = []
+    alias = "default"
     for queryset in querysets.values():
         alias = queryset.db
         try:
@@ -170,19 +177,21 @@ def limited_counts(querysets: dict[str, QuerySet], *, limit: int | None = None) 
         return {}
     with connections[alias].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)  # noqa: S608
-        row = cursor.fetchone()
+        row = cursor.fetchone() or ()
     return {key: TicketCount.of(counted, limit) for key, counted in zip(querysets, row, strict=True)}
 
 
-def queue_counts(user, *, limit: int | None = None) -> dict[str, TicketCount]:
+def queue_counts(user: User | AnonymousUser, *, limit: int | None = None) -> dict[str, TicketCount]:
     """How many tickets each queue holds for ``user``, each counted up to ``limit``, in one query."""
-    if not getattr(user, "is_staff", False):
+    if isinstance(user, AnonymousUser) or not user.is_staff:
         return {queue.key: TicketCount(0) for queue in QUEUES}
     tickets = _desk_tickets(user)
     return limited_counts({queue.key: tickets.filter(queue.condition(user)) for queue in QUEUES}, limit=limit)
 
 
-def status_category_counts(user, *, limit: int | None = None) -> dict[StatusCategory, TicketCount]:
+def status_category_counts(
+    user: User | AnonymousUser, *, limit: int | None = None
+) -> dict[StatusCategory, TicketCount]:
     """How many tickets ``user`` may see in each status category, each counted up to ``limit``, in one query
     (a GROUP BY over every ticket would read millions of rows)."""
     tickets = _desk_tickets(user)
@@ -219,7 +228,7 @@ class QueueFilter:
     def sort_descending(self) -> bool:
         return self.sort.startswith("-")
 
-    def params(self, **changes) -> list[tuple[str, str]]:
+    def params(self, **changes: str) -> list[tuple[str, str]]:
         """The query string that names this filter (with ``changes``), empty values left out."""
         values = {
             "q": self.query, "team": self.team, "status": self.status,
@@ -244,7 +253,7 @@ def _in_category(category_id: int) -> Q:
     return condition
 
 
-def _filtered(tickets: QuerySet, queue_filter: QueueFilter) -> QuerySet:
+def _filtered(tickets: QuerySet[Ticket], queue_filter: QueueFilter) -> QuerySet[Ticket]:
     f = queue_filter
     if f.team == NONE:
         tickets = tickets.filter(service_team__isnull=True)
@@ -270,8 +279,10 @@ def _filtered(tickets: QuerySet, queue_filter: QueueFilter) -> QuerySet:
 QUEUE_ROW_RELATED = ("organization", "assignee", "service_team")
 
 
-def queue_tickets(user, *, queue: Queue, queue_filter: QueueFilter) -> QuerySet[Ticket]:
+def queue_tickets(user: User | AnonymousUser, *, queue: Queue, queue_filter: QueueFilter) -> QuerySet[Ticket]:
     """The tickets of ``queue`` that ``user`` may see and that pass ``queue_filter``, in its order."""
+    if isinstance(user, AnonymousUser):
+        return Ticket.objects.none()
     tickets = _desk_tickets(user).filter(queue.condition(user))
     return sort_tickets(_filtered(tickets, queue_filter), clean_sort(queue_filter.sort, QUEUE_SORT_KEYS))
 
@@ -279,35 +290,38 @@ def queue_tickets(user, *, queue: Queue, queue_filter: QueueFilter) -> QuerySet[
 class LimitedCountPaginator(Paginator):
     """Pages of a queue whose count stops at ``limit``: pages past it are not numbered."""
 
-    def __init__(self, object_list, per_page, *, limit: int | None = None):
-        super().__init__(object_list, per_page)
+    def __init__(self, tickets: QuerySet[Ticket], per_page: int, *, limit: int | None = None) -> None:
+        super().__init__(tickets, per_page)
+        self.tickets = tickets
         self.limit = LIST_COUNT_LIMIT if limit is None else limit
 
     @cached_property
     def ticket_count(self) -> TicketCount:
-        return TicketCount.of(_limited(self.object_list, self.limit).count(), self.limit)
+        return TicketCount.of(_limited(self.tickets, self.limit).count(), self.limit)
 
     @cached_property
     def count(self) -> int:
         return self.ticket_count.value
 
-    def page(self, number) -> Page:
+    def page(self, number: int | str) -> Page:
         # A whole page of rows even where the count stopped inside it (no orphans are merged here).
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        valid = self.validate_number(number)
+        bottom = (valid - 1) * self.per_page
+        return Page(self.tickets[bottom : bottom + self.per_page], valid, self)
 
 
-def queue_page(user, *, queue: Queue, queue_filter: QueueFilter, page, per_page: int) -> Page:
+def queue_page(
+    user: User | AnonymousUser, *, queue: Queue, queue_filter: QueueFilter, page: int | str | None, per_page: int
+) -> Page:
     """One page of a queue: a COUNT that stops at LIST_COUNT_LIMIT and one query for the rows."""
     tickets = queue_tickets(user, queue=queue, queue_filter=queue_filter).select_related(*QUEUE_ROW_RELATED)
     return LimitedCountPaginator(tickets, per_page).get_page(page)
 
 
-def visible_tickets_by_number(user, numbers: Iterable[str]) -> list[Ticket]:
+def visible_tickets_by_number(user: User | AnonymousUser, numbers: Iterable[str]) -> list[Ticket]:
     """The tickets of ``numbers`` that ``user`` may see (others are simply not found), lowest id first."""
-    numbers = [n.zfill(NUMBER_WIDTH) for n in numbers if n.isascii() and n.isdigit() and len(n) <= NUMBER_WIDTH]
-    return list(_desk_tickets(user).filter(number__in=numbers).order_by("pk"))
+    wanted = [n.zfill(NUMBER_WIDTH) for n in numbers if n.isascii() and n.isdigit() and len(n) <= NUMBER_WIDTH]
+    return list(_desk_tickets(user).filter(number__in=wanted).order_by("pk"))
 
 
 # --- what the filters offer --------------------------------------------------------------------------------------
@@ -317,9 +331,8 @@ def service_teams() -> list[ServiceTeam]:
     return list(ServiceTeam.objects.order_by("-is_active", "name"))
 
 
-def agents() -> list:
+def agents() -> list[User]:
     """Active vendor staff: whom tickets can be assigned to."""
-    User = get_user_model()
     return list(
         User.objects.filter(is_staff=True, is_active=True).order_by(
             Lower("first_name"), Lower("last_name"), Lower("email")
@@ -332,7 +345,7 @@ def category_paths() -> list[tuple[Category, str]]:
     nodes = Category.linked(Category.objects.order_by("depth", "position", "name"))
     paths = {node: node.path() for node in nodes.values()}
 
-    def sort_key(node: Category):
+    def sort_key(node: Category) -> list[tuple[int, str, int]]:
         return [(n.position, n.name.casefold(), n.pk) for n in paths[node]]
 
     return [(node, " › ".join(n.name for n in paths[node])) for node in sorted(paths, key=sort_key)]

@@ -8,7 +8,7 @@ same direction, so a page never shows a row twice or skips one.
 from collections.abc import Callable, Collection
 
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
-from django.db.models.expressions import Combinable, Expression, OrderBy
+from django.db.models.expressions import Expression, OrderBy
 from django.db.models.functions import Lower
 
 from ..models import MAX_CATEGORY_DEPTH, Ticket
@@ -70,7 +70,7 @@ def clean_sort(value: str, offered: Collection[str] = SORTS.keys()) -> str:
     return value if value.removeprefix("-") in offered else DEFAULT_SORT
 
 
-def _ordered(expression: Combinable, *, descending: bool, nulls_last: bool | None) -> OrderBy:
+def _ordered(expression: Expression | F, *, descending: bool, nulls_last: bool | None) -> OrderBy:
     return expression.desc(nulls_last=nulls_last) if descending else expression.asc(nulls_last=nulls_last)
 
 
