@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tessera.core.models import TimeStampedModel
@@ -351,7 +352,7 @@ class Ticket(models.Model):
         return status_category(self.status)
 
     @property
-    def status_tooltip(self) -> str:
+    def status_tooltip(self) -> Promise:
         return status_tooltip(self.status)
 
     @property

@@ -90,8 +90,8 @@ def status_category(status: str) -> StatusCategory:
     return STATUS_CATEGORY[Status(status)]
 
 
-def status_tooltip(status: str) -> str:
-    return str(STATUS_TOOLTIP[Status(status)])
+def status_tooltip(status: str) -> Promise:
+    return STATUS_TOOLTIP[Status(status)]
 
 
 def is_closed(status: str) -> bool:
