@@ -132,6 +132,14 @@ def test_empty_search_returns_everything(searchable):
     assert search_tickets(Ticket.objects.all(), "   ").count() == 3
 
 
+def test_the_customer_list_does_not_find_tickets_by_their_organization_the_desk_does(customer, category):
+    """One search for both lists: only the desk's also matches the organization (a customer's are all theirs)."""
+    ticket = TicketFactory(created_by=customer, category=category, title="Printer jams")
+    name = customer.membership.organization.name
+    assert _numbers(ticket_list(customer, ticket_filter=TicketListFilter(query=name))) == []
+    assert _numbers(search_tickets(Ticket.objects.all(), name, by_organization=True)) == [ticket.number]
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search and its GIN index are PostgreSQL's")
 def test_postgres_search_uses_the_gin_index(searchable):

@@ -33,8 +33,8 @@ def locked(ticket: Ticket) -> Ticket:
 
 def lock_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
     """Lock two tickets in id order (never the other way round, so two merges cannot deadlock)."""
-    locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[first.pk, second.pk]).order_by("pk")}
-    return locked[first.pk], locked[second.pk]
+    rows = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[first.pk, second.pk]).order_by("pk")}
+    return rows[first.pk], rows[second.pk]
 
 
 def ordered_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
