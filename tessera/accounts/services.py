@@ -1,9 +1,10 @@
 """Every write to accounts: invitation, self-registration, password and security question, profile.
 
-Services that count a wrong answer on a link's page (``registration_confirm``,
-``password_reset_complete``) are not decorated with ``transaction.atomic`` as a
-whole: the count must be kept although the call then fails, so the failure is
-raised after the atomic block that stored it has committed its savepoint.
+Each service is a unit of work (``tessera.core.operations``). Those that count
+a wrong answer on a link's page (``registration_confirm``,
+``password_reset_complete``) are not decorated as a whole: the count must be
+kept although the call then fails, so the failure is raised after the unit of
+work that stored it has ended.
 """
 
 import zoneinfo
@@ -21,6 +22,7 @@ from django.utils.translation import ngettext
 
 from tessera.audit.models import AuditAction
 from tessera.audit.services import audit_record
+from tessera.core.operations import operation, unit_of_work
 from tessera.notifications.emails import absolute_url, send_email_to_user
 from tessera.organizations.models import Membership, Organization, Role
 
@@ -33,7 +35,7 @@ def normalize_email(email: str) -> str:
     return User.objects.normalize_email(email.strip()).lower()
 
 
-def _send(name: str, *, user: User, **context) -> None:
+def _send(name: str, *, user: User, **context: object) -> None:
     send_email_to_user(f"account_{name}", user=user, context=context)
 
 
@@ -80,8 +82,10 @@ def _send_invitation(user: User, *, organization: Organization) -> None:
     account_email_record(user=user, kind=AccountEmail.Kind.INVITATION)
 
 
-@transaction.atomic
-def contact_invite(*, organization: Organization, email: str, first_name: str, last_name: str, invited_by) -> User:
+@unit_of_work
+def contact_invite(
+    *, organization: Organization, email: str, first_name: str, last_name: str, invited_by: User
+) -> User:
     """Create a contact of ``organization`` and send the activation e-mail.
 
     Inviting again an address whose invitation to the same organization is
@@ -116,7 +120,7 @@ def contact_invite(*, organization: Organization, email: str, first_name: str, l
     return user
 
 
-@transaction.atomic
+@unit_of_work
 def invitation_renew(*, email: str) -> None:
     """Send a new activation link if ``email`` has a pending invitation; silently nothing otherwise."""
     user = User.objects.select_related("membership__organization").filter(email__iexact=normalize_email(email)).first()
@@ -127,7 +131,7 @@ def invitation_renew(*, email: str) -> None:
         _send_invitation(user, organization=membership.organization)
 
 
-@transaction.atomic
+@unit_of_work
 def invitation_accept(
     *, token: str, username: str, password: str, security_question: str, security_answer: str
 ) -> User:
@@ -187,7 +191,7 @@ def _send_registration_notice(user: User) -> None:
     account_email_record(user=user, kind=AccountEmail.Kind.REGISTRATION)
 
 
-@transaction.atomic
+@unit_of_work
 def user_register(
     *, email: str, password: str, consent: bool, language: str, first_name: str = "", last_name: str = "",
 ) -> None:
@@ -232,7 +236,7 @@ def user_register(
             _send_registration_notice(existing)
 
 
-@transaction.atomic
+@unit_of_work
 def registration_email_resend(*, email: str) -> None:
     """"Send the e-mail again": EmailRateLimited when asked too soon or too often.
 
@@ -251,7 +255,7 @@ def registration_email_resend(*, email: str) -> None:
 
 def registration_confirm(*, token: str, password: str) -> User:
     """Activate a self-registered account: the link, and the password chosen at registration."""
-    with transaction.atomic():
+    with operation():
         claimed = token_claim(token, purpose=TokenPurpose.EMAIL_CONFIRMATION)
         user = claimed.user
         if user.check_password(password):
@@ -279,7 +283,7 @@ def _send_password_changed(user: User) -> None:
     _send("password_changed", user=user, reset_link=absolute_url(reverse("accounts:password_reset")))
 
 
-@transaction.atomic
+@unit_of_work
 def password_change(*, user: User, old_password: str, new_password: str) -> None:
     """Change a signed-in user's password; every session of theirs ends but the caller's (see the view)."""
     if not user.check_password(old_password):
@@ -294,7 +298,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     audit_record(action=AuditAction.PASSWORD_CHANGE, actor=user, target=user)
 
 
-@transaction.atomic
+@unit_of_work
 def security_question_set(*, user: User, security_question: str, security_answer: str, current_password: str) -> None:
     """The answer resets the password (password reset): only whoever knows the password may change it."""
     if not user.check_password(current_password):
@@ -310,7 +314,7 @@ def security_question_set(*, user: User, security_question: str, security_answer
     _send("security_question_changed", user=user, reset_link=absolute_url(reverse("accounts:password_reset")))
 
 
-@transaction.atomic
+@unit_of_work
 def profile_update(
     *, user: User, first_name: str, last_name: str, language: str, notify_ticket_updates: bool | None = None,
     time_zone: str | None = None,
@@ -330,7 +334,7 @@ def profile_update(
     user.save(update_fields=fields)
 
 
-@transaction.atomic
+@unit_of_work
 def password_reset_request(*, email: str) -> None:
     """Send a reset link to ``email`` if an active account has it; silently nothing otherwise."""
     user = User.objects.select_for_update().filter(email__iexact=normalize_email(email), is_active=True).first()
@@ -387,7 +391,7 @@ def account_unlock(*, token: str) -> User:
 
 def password_reset_complete(*, token: str, security_answer: str, password: str) -> User:
     """Set a new password through a reset link; the security answer too where the user has a question."""
-    with transaction.atomic():
+    with operation():
         claimed = token_claim(token, purpose=TokenPurpose.PASSWORD_RESET)
         user = claimed.user
         answer_ok = not user.security_question or user.check_security_answer(security_answer)

@@ -23,16 +23,20 @@ _current_operation: ContextVar[uuid.UUID | None] = ContextVar("tessera_operation
 
 
 @contextmanager
-def operation() -> Iterator[uuid.UUID]:
-    """One transaction and one operation id; a nested operation joins the outer one."""
+def operation(*, savepoint: bool = True) -> Iterator[uuid.UUID]:
+    """One transaction and one operation id; a nested operation joins the outer one.
+
+    ``savepoint=False``: inside a transaction the caller has open, no savepoint of its own (two statements
+    fewer), for a write nobody goes on from when it fails: an error then dooms the caller's transaction.
+    """
     outer = _current_operation.get()
     if outer is not None:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             yield outer
         return
     token = _current_operation.set(uuid.uuid4())
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             yield _current_operation.get() or uuid.uuid4()
     finally:
         _current_operation.reset(token)

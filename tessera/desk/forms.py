@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy
 
 from tessera.core.forms import InstanceChoiceField
 from tessera.portal.forms import AttachmentsField, UploadErrorsMixin, attachments_help
-from tessera.tickets import queues
 from tessera.tickets.models import Priority
 from tessera.tickets.numbering import NUMBER_WIDTH
+from tessera.tickets.selectors import queues
 from tessera.tickets.workflow import ACTIONS_REQUIRING_MESSAGE, Action, Actor, Status, available_actions
 
 

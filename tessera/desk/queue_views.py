@@ -22,10 +22,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from tessera.core.errors import ApplicationError
 from tessera.core.transactions import atomic_writes
 from tessera.organizations.forms import add_service_error
-from tessera.tickets import queues, search, services
+from tessera.tickets import services
 from tessera.tickets.models import Priority
 from tessera.tickets.numbering import NUMBER_WIDTH
-from tessera.tickets.workflow import ACTIONS_REQUIRING_MESSAGE, TRANSITIONS, Action, Actor, Status
+from tessera.tickets.selectors import queues, sorting, text_search
+from tessera.tickets.workflow import ACTIONS_REQUIRING_MESSAGE, STATUS_GROUPS, TRANSITIONS, Action, Actor, Status
 
 from .decorators import staff_required
 
@@ -44,7 +45,7 @@ class QueueFilterForm(forms.Form):
         label=gettext_lazy("Search"), required=False,
         help_text=gettext_lazy("A ticket number, words of the title or description, or an organization's name "
                                "or customer code."),
-        widget=forms.TextInput(attrs={"type": "search", "maxlength": search.MAX_QUERY_LENGTH}),
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": text_search.MAX_QUERY_LENGTH}),
     )
     team = forms.ChoiceField(label=gettext_lazy("Service team"), required=False)
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
@@ -64,7 +65,7 @@ class QueueFilterForm(forms.Form):
         ]
         self.fields["status"].choices = [
             ("", _("Any status")),
-            *[(str(label), [(s.value, s.label) for s in statuses]) for label, statuses in search.STATUS_GROUPS],
+            *[(str(label), [(s.value, s.label) for s in statuses]) for label, statuses in STATUS_GROUPS],
         ]
         self.fields["priority"].choices = [("", _("Any priority")), *Priority.choices]
         self.fields["assignee"].choices = [
@@ -86,8 +87,8 @@ class QueueFilterForm(forms.Form):
             organization=(data.get("organization") or "").strip(),
             assignee=data.get("assignee") or "",
             category=data.get("category"),
-            query=search.clean_query(data.get("q") or ""),
-            sort=queues.clean_sort(sort),
+            query=text_search.clean_query(data.get("q") or ""),
+            sort=sorting.clean_sort(sort, sorting.QUEUE_SORT_KEYS),
         )
 
 
@@ -217,7 +218,7 @@ def _report(request, outcome: services.BulkOutcome, not_found: list[str]) -> Non
 def _sort_links(queue_filter: queues.QueueFilter) -> dict[str, dict]:
     """Per column: the address that sorts by it (ascending first, then descending) and its current direction."""
     links = {}
-    for key in queues.SORTS:
+    for key in sorting.QUEUE_SORT_KEYS:
         current = queue_filter.sort_key == key
         descending = current and queue_filter.sort_descending
         next_sort = key if not current or descending else f"-{key}"

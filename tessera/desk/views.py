@@ -11,7 +11,7 @@ from tessera.core.transactions import atomic_writes
 from tessera.organizations import selectors as organization_selectors
 from tessera.organizations import services as organization_services
 from tessera.organizations.forms import OrganizationSearchForm, RejectForm, add_service_error
-from tessera.tickets import queues
+from tessera.tickets.selectors import queues
 from tessera.tickets.workflow import StatusCategory
 
 from .decorators import staff_required

@@ -26,10 +26,11 @@ from tessera.core.errors import ApplicationError
 from tessera.core.transactions import atomic_writes
 from tessera.portal.errors import add_service_errors
 from tessera.portal.forms import CCAddForm
-from tessera.tickets import canned, queues, services
+from tessera.tickets import canned, services
 from tessera.tickets.downloads import attachment_response
 from tessera.tickets.models import Attachment, Comment, Priority, Source, Ticket, TicketEvent, TicketLink
 from tessera.tickets.policies import ticket_policy
+from tessera.tickets.selectors import queues
 from tessera.tickets.workflow import Action, Actor, Status, TransitionNotAllowed, available_actions
 
 from .decorators import staff_required

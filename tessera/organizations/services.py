@@ -6,9 +6,10 @@ administrators lock the organization row, so two concurrent demotions cannot
 both pass the "at least one active administrator" check.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,11 +18,15 @@ from django.utils.translation import ngettext
 from tessera.audit.models import AuditAction
 from tessera.audit.services import audit_record
 from tessera.core.errors import ApplicationError
+from tessera.core.operations import unit_of_work
 from tessera.notifications.emails import absolute_url, send_email_to_user
 
 from .models import LinkRequest, Membership, Organization, Role
 from .selectors import link_request_approvers, may_manage_organization
 from .throttling import LinkThrottle, TooManyAttempts
+
+if TYPE_CHECKING:  # accounts builds on organizations: only the type, not the module, comes from there
+    from tessera.accounts.models import User
 
 ASSIGNABLE_ROLES = (Role.BASIC, Role.MANAGER, Role.ADMIN)
 
@@ -49,7 +54,7 @@ def _organization_matching(customer_code: str, postal_code: str) -> Organization
     return None
 
 
-def _check_may_manage(actor, organization: Organization) -> None:
+def _check_may_manage(actor: "User", organization: Organization) -> None:
     if not may_manage_organization(actor, organization):
         raise PermissionDenied
 
@@ -102,7 +107,7 @@ def _notify_approvers(link_request: LinkRequest) -> None:
         )
 
 
-def _activate(*, membership: Membership, role: Role, actor, link_request: LinkRequest | None) -> Membership:
+def _activate(*, membership: Membership, role: Role, actor: "User", link_request: LinkRequest | None) -> Membership:
     now = timezone.now()
     membership.role = role
     membership.is_active = True
@@ -135,14 +140,14 @@ def _lock_pending(link_request: LinkRequest) -> LinkRequest:
 
 
 def link_request_create(
-    *, user, customer_code: str, postal_code: str, ip_address: str | None = None
+    *, user: "User", customer_code: str, postal_code: str, ip_address: str | None = None
 ) -> LinkRequest:
     """Seed 001's first login: link ``user`` to the customer with this code and postal code.
 
     On a match the user becomes a ``restricted`` member and the organization's
     administrators (or, if it has none, vendor staff) are asked to approve.
     Wrong pairs are counted per user and per IP address; the count is written
-    outside the atomic block on purpose, so that it survives the refusal.
+    outside the unit of work on purpose, so that it survives the refusal.
     """
     if user.is_staff:
         raise PermissionDenied
@@ -167,8 +172,10 @@ def link_request_create(
                               customer_code=customer_code.strip(), postal_code=postal_code.strip())
 
 
-@transaction.atomic
-def _link_request_open(*, user, organization: Organization, customer_code: str, postal_code: str) -> LinkRequest:
+@unit_of_work
+def _link_request_open(
+    *, user: "User", organization: Organization, customer_code: str, postal_code: str
+) -> LinkRequest:
     # Lock the user: a double submission must not create two memberships.
     get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
     if Membership.objects.filter(user=user).exists():
@@ -183,8 +190,8 @@ def _link_request_open(*, user, organization: Organization, customer_code: str, 
     return link_request
 
 
-@transaction.atomic
-def link_request_approve(*, link_request: LinkRequest, approved_by, role: str = Role.BASIC) -> Membership:
+@unit_of_work
+def link_request_approve(*, link_request: LinkRequest, approved_by: "User", role: str = Role.BASIC) -> Membership:
     """Approve a pending request: the user's restricted membership becomes ``role`` (Basic user by default)."""
     _check_may_manage(approved_by, link_request.organization)
     role = _check_assignable(role)
@@ -206,8 +213,8 @@ def link_request_approve(*, link_request: LinkRequest, approved_by, role: str = 
     return membership
 
 
-@transaction.atomic
-def link_request_reject(*, link_request: LinkRequest, rejected_by, reason: str) -> LinkRequest:
+@unit_of_work
+def link_request_reject(*, link_request: LinkRequest, rejected_by: "User", reason: str) -> LinkRequest:
     """Reject a pending request with a reason; the user loses the restricted membership and may try again."""
     _check_may_manage(rejected_by, link_request.organization)
     reason = reason.strip()
@@ -232,8 +239,8 @@ def link_request_reject(*, link_request: LinkRequest, rejected_by, reason: str) 
     return link_request
 
 
-@transaction.atomic
-def membership_activate(*, membership: Membership, role: str, activated_by) -> Membership:
+@unit_of_work
+def membership_activate(*, membership: Membership, role: str, activated_by: "User") -> Membership:
     """Seed 001's "Activation": a restricted user gets a role; a pending link request is approved with it."""
     _check_may_manage(activated_by, membership.organization)
     role = _check_assignable(role)
@@ -250,8 +257,8 @@ def membership_activate(*, membership: Membership, role: str, activated_by) -> M
     return membership
 
 
-@transaction.atomic
-def membership_change_role(*, membership: Membership, role: str, changed_by) -> Membership:
+@unit_of_work
+def membership_change_role(*, membership: Membership, role: str, changed_by: "User") -> Membership:
     _check_may_manage(changed_by, membership.organization)
     role = _check_assignable(role)
     membership = _reload_locked(membership)
@@ -269,8 +276,8 @@ def membership_change_role(*, membership: Membership, role: str, changed_by) -> 
     return membership
 
 
-@transaction.atomic
-def membership_deactivate(*, membership: Membership, deactivated_by) -> Membership:
+@unit_of_work
+def membership_deactivate(*, membership: Membership, deactivated_by: "User") -> Membership:
     """The user keeps the account but sees no ticket of the organization until reactivated."""
     _check_may_manage(deactivated_by, membership.organization)
     membership = _reload_locked(membership)
@@ -288,8 +295,8 @@ def membership_deactivate(*, membership: Membership, deactivated_by) -> Membersh
     return membership
 
 
-@transaction.atomic
-def membership_reactivate(*, membership: Membership, reactivated_by) -> Membership:
+@unit_of_work
+def membership_reactivate(*, membership: Membership, reactivated_by: "User") -> Membership:
     _check_may_manage(reactivated_by, membership.organization)
     membership = _reload_locked(membership)
     if membership.is_active:

@@ -25,8 +25,10 @@ from django.views.decorators.http import require_GET, require_POST
 from tessera.audit.models import AuditAction
 from tessera.audit.services import audit_record
 from tessera.core.transactions import atomic_writes
-from tessera.tickets import exports, search, selectors
+from tessera.tickets import exports, selectors, services
 from tessera.tickets.policies import ticket_policy
+from tessera.tickets.selectors import listing, sorting
+from tessera.tickets.workflow import STATUS_GROUPS
 
 
 def _customer_tickets(*, unavailable: str):
@@ -60,21 +62,21 @@ def _may_filter_own(user) -> bool:
     return user.membership.sees_organization_tickets
 
 
-def _filter_of(request, params) -> tuple[search.TicketListFilter, bool]:
+def _filter_of(request, params) -> tuple[listing.TicketListFilter, bool]:
     """The filter ``params`` name or, when they name none, the user's saved default; and whether that applied."""
-    saved = None if search.filter_is_explicit(params) else selectors.saved_ticket_filter_of(request.user)
-    ticket_filter = search.ticket_list_filter_from(params, saved=saved, may_filter_own=_may_filter_own(request.user))
+    saved = None if listing.filter_is_explicit(params) else selectors.saved_ticket_filter_of(request.user)
+    ticket_filter = listing.ticket_list_filter_from(params, saved=saved, may_filter_own=_may_filter_own(request.user))
     return ticket_filter, saved is not None
 
 
-def _list_url(ticket_filter: search.TicketListFilter) -> str:
+def _list_url(ticket_filter: listing.TicketListFilter) -> str:
     return f"{reverse('portal:ticket_list')}?{ticket_filter.query_string()}"
 
 
-def _sort_links(ticket_filter: search.TicketListFilter) -> dict[str, dict]:
+def _sort_links(ticket_filter: listing.TicketListFilter) -> dict[str, dict]:
     """Per column: the address that sorts by it (ascending first, then descending) and its current direction."""
     links = {}
-    for key in search.SORTS:
+    for key in sorting.LIST_SORT_KEYS:
         current = ticket_filter.sort_key == key
         descending = current and ticket_filter.sort_descending
         next_sort = key if not current or descending else f"-{key}"
@@ -96,7 +98,7 @@ COLUMNS = (
 )
 
 
-def _status_groups(ticket_filter: search.TicketListFilter) -> list[dict]:
+def _status_groups(ticket_filter: listing.TicketListFilter) -> list[dict]:
     return [
         {
             "label": label,
@@ -106,7 +108,7 @@ def _status_groups(ticket_filter: search.TicketListFilter) -> list[dict]:
                 for status in statuses
             ],
         }
-        for slug, (label, statuses) in zip(("open", "closed"), search.STATUS_GROUPS, strict=True)
+        for slug, (label, statuses) in zip(("open", "closed"), STATUS_GROUPS, strict=True)
     ]
 
 
@@ -147,10 +149,10 @@ def ticket_list(request):
 @_customer_tickets(unavailable="404")
 def ticket_filter(request):
     """The filter form: "Apply" shows the list so filtered, "Save" also keeps it as the default."""
-    ticket_filter = search.ticket_list_filter_from(request.POST, may_filter_own=_may_filter_own(request.user))
+    ticket_filter = listing.ticket_list_filter_from(request.POST, may_filter_own=_may_filter_own(request.user))
     if request.POST.get("action") == "save":
         try:
-            search.saved_ticket_filter_save(
+            services.saved_ticket_filter_save(
                 user=request.user, statuses=ticket_filter.statuses, only_own=ticket_filter.only_own
             )
         except PermissionDenied as error:

@@ -42,16 +42,14 @@ class CategoryAdmin(admin.ModelAdmin):
 class CommentInline(admin.StackedInline):
     model = Comment
     extra = 0
-    fields = ["author", "body", "is_internal", "source", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("author", "body", "is_internal", "source", "created_at")
     can_delete = False
 
 
 class EventInline(admin.TabularInline):
     model = TicketEvent
     extra = 0
-    fields = ["created_at", "actor", "type", "data"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "actor", "type", "data")
     can_delete = False
 
 

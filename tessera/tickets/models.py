@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tessera.core.models import TimeStampedModel
@@ -93,7 +94,7 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs):
         self.__dict__.pop("_all_fields", None)  # a moved node has other ancestors' fields
-        self.depth = self.parent.depth + 1 if self.parent_id else 1
+        self.depth = self.parent.depth + 1 if self.parent_id and self.parent is not None else 1
         levels_below = self._levels_below()
         if self.depth + len(levels_below) > MAX_CATEGORY_DEPTH:
             raise ValidationError(_("Categories have at most %(max)d levels.") % {"max": MAX_CATEGORY_DEPTH})
@@ -108,7 +109,8 @@ class Category(models.Model):
 
     def _levels_below(self) -> list[list[int]]:
         """The ids of this node's descendants, one list per level below it."""
-        levels, ids = [], [self.pk] if self.pk else []
+        levels: list[list[int]] = []
+        ids: list[int] = [self.pk] if self.pk else []
         while ids and len(levels) <= MAX_CATEGORY_DEPTH:  # bounded even if the stored tree has a cycle
             ids = list(Category.objects.filter(parent_id__in=ids).values_list("pk", flat=True))
             if ids:
@@ -132,7 +134,7 @@ class Category(models.Model):
     def path(self) -> list["Category"]:
         """The nodes from level 1 down to this one."""
         nodes = []
-        node = self
+        node: Category | None = self
         while node is not None:
             nodes.append(node)
             node = node.parent
@@ -350,7 +352,7 @@ class Ticket(models.Model):
         return status_category(self.status)
 
     @property
-    def status_tooltip(self) -> str:
+    def status_tooltip(self) -> Promise:
         return status_tooltip(self.status)
 
     @property

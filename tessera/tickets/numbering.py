@@ -10,7 +10,7 @@ before the ticket's INSERT, after everything they only read or check.
 
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F
+from django.db.models import F, Field
 
 from .models import TicketNumberCounter
 
@@ -66,9 +66,8 @@ def _advance(count: int) -> int | None:
             if not moved:
                 return None
             return TicketNumberCounter.objects.values_list("last_value", flat=True).get(pk=COUNTER_PK)
-    meta = TicketNumberCounter._meta
-    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
-    value = connection.ops.quote_name(meta.get_field("last_value").column)
+    table = connection.ops.quote_name(TicketNumberCounter._meta.db_table)
+    pk, value = connection.ops.quote_name(_column("id")), connection.ops.quote_name(_column("last_value"))
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {value} = {value} + %s WHERE {pk} = %s AND {value} <= %s RETURNING {value}",  # noqa: S608 (names quoted, values bound)
@@ -76,6 +75,13 @@ def _advance(count: int) -> int | None:
         )
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def _column(field_name: str) -> str:
+    field = TicketNumberCounter._meta.get_field(field_name)
+    if not isinstance(field, Field) or not field.column:  # a relation to many: no column of its own
+        raise LookupError(field_name)
+    return field.column
 
 
 def _create_counter() -> None:

@@ -40,7 +40,8 @@ def _round_robin_team(ticket: Ticket) -> ServiceTeam | None:
     """The ticket's team, locked until the transaction ends, if it hands out tickets by round robin."""
     if ticket.service_team_id is None or ticket.is_closed:
         return None
-    if Ticket.service_team.is_cached(ticket) and not _hands_out_tickets(ticket.service_team):
+    routed_to = ticket.service_team if Ticket.service_team.is_cached(ticket) else None
+    if routed_to is not None and not _hands_out_tickets(routed_to):
         # The team routing just set on the ticket assigns nothing: no need to read and lock it again.
         return None
     team = ServiceTeam.objects.select_for_update().get(pk=ticket.service_team_id)

@@ -28,13 +28,17 @@ class LimitedUploadHandler(FileUploadHandler):
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
         self.received = 0
-        if not hasattr(self.request, "oversized_uploads"):
-            self.request.oversized_uploads = []
+        self._oversized_uploads()  # the form reads the list, empty or not
+
+    def _oversized_uploads(self) -> list[str]:
+        """The names of the files refused for their size, noted on the request."""
+        uploads: list[str] = vars(self.request).setdefault("oversized_uploads", [])
+        return uploads
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > settings.TESSERA_ATTACHMENT_MAX_BYTES:
-            self.request.oversized_uploads.append(sanitize_filename(self.file_name or ""))
+            self._oversized_uploads().append(sanitize_filename(self.file_name or ""))
             raise SkipFile
         return raw_data
 

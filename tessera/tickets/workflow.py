@@ -7,6 +7,7 @@ Labels follow seed 000 (English portal); tooltips follow seed 001's table
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -54,7 +55,7 @@ STATUS_CATEGORY: dict[Status, StatusCategory] = {
     Status.ERROR: StatusCategory.CLOSED,
 }
 
-STATUS_TOOLTIP: dict[Status, str] = {
+STATUS_TOOLTIP: dict[Status, Promise] = {
     Status.SENDING: _("Your request is being sent to customer support"),
     Status.OPEN: _("Your request has been received by the customer support team"),
     Status.IN_PROCESS: _("Your request is being handled by the customer support team"),
@@ -76,12 +77,20 @@ OPEN_STATUSES = frozenset(Status) - CLOSED_STATUSES
 #: The statuses in which the customer is expected to act.
 WAITING_FOR_CUSTOMER_STATUSES = frozenset({Status.CUSTOMER_ACTION, Status.SOLUTION_PROVIDED})
 
+OPEN_STATUS_CHOICES = tuple(s for s in Status if s not in CLOSED_STATUSES)
+CLOSED_STATUS_CHOICES = tuple(s for s in Status if s in CLOSED_STATUSES)
+#: The status filter's two groups (of the customer's list and of the desk's queues), in the workflow's order.
+STATUS_GROUPS = (
+    (pgettext_lazy("status category", "Open"), OPEN_STATUS_CHOICES),
+    (pgettext_lazy("status category", "Closed"), CLOSED_STATUS_CHOICES),
+)
+
 
 def status_category(status: str) -> StatusCategory:
     return STATUS_CATEGORY[Status(status)]
 
 
-def status_tooltip(status: str) -> str:
+def status_tooltip(status: str) -> Promise:
     return STATUS_TOOLTIP[Status(status)]
 
 

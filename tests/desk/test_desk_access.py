@@ -13,7 +13,6 @@ from django.urls.converters import IntConverter
 
 from tessera.desk import urls as desk_urls
 from tessera.organizations.models import Role
-from tessera.tickets import queues
 from tessera.tickets.models import (
     Attachment,
     CannedResponse,
@@ -23,6 +22,7 @@ from tessera.tickets.models import (
     TicketEvent,
     TicketLink,
 )
+from tessera.tickets.selectors import queues
 from tests.factories import (
     AgentFactory,
     CategoryFactory,

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from tessera.tickets import queues
+from tessera.tickets.selectors import queues
 from tests.factories import TicketFactory
 
 DESK = reverse("desk:home")
@@ -30,7 +30,7 @@ def test_agent_sees_counts_per_status_category(client, agent, customer, category
 
 def test_counts_per_status_category_stop_at_the_limit(client, agent, customer, category, monkeypatch,
                                                       django_assert_max_num_queries):
-    monkeypatch.setattr("tessera.tickets.queues.COUNT_LIMIT", 2)
+    monkeypatch.setattr("tessera.tickets.selectors.queues.COUNT_LIMIT", 2)
     for status in ("completed", "canceled", "error"):
         TicketFactory(created_by=customer, category=category, status=status)
     client.force_login(agent)

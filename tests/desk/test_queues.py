@@ -89,8 +89,8 @@ def test_every_queue_shows_its_count(client, agent, tickets):
 
 
 def test_large_queues_say_more_than_the_counting_limit(client, agent, tickets, monkeypatch):
-    monkeypatch.setattr("tessera.tickets.queues.COUNT_LIMIT", 3)
-    monkeypatch.setattr("tessera.tickets.queues.LIST_COUNT_LIMIT", 5)
+    monkeypatch.setattr("tessera.tickets.selectors.queues.COUNT_LIMIT", 3)
+    monkeypatch.setattr("tessera.tickets.selectors.queues.LIST_COUNT_LIMIT", 5)
     client.force_login(agent)
     response = _get(client, "open")  # six open tickets
     html = response.content.decode()

@@ -1,13 +1,16 @@
-"""The desk's queues as selectors (tessera.tickets.queues): what each holds, counts, filters, search and sort."""
+"""The desk's queues as selectors (tessera.tickets.selectors.queues): what each holds, counts, filters, search
+and sort."""
 
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tessera.tickets import queues, services
+from tessera.tickets import services
 from tessera.tickets.models import Comment, Ticket, TicketEvent
-from tessera.tickets.queues import QueueFilter
+from tessera.tickets.selectors import queues, sorting
+from tessera.tickets.selectors.queues import QueueFilter
 from tessera.tickets.workflow import Action, Status
 from tests.factories import AgentFactory, CategoryFactory, ServiceTeamFactory, TicketFactory
 
@@ -95,7 +98,7 @@ def test_agents_of_a_team_only_see_their_teams_tickets_where_the_setting_says_so
     assert _held(agent, "open") == {tickets[n].number for n in ("mine", "mine_waiting", "team_new", "on_hold")}
     counts = queues.queue_counts(agent)
     assert counts["open"].value == 4 and counts["waiting"].value == 1 and counts["mine"].value == 2
-    for sort in queues.SORTS:  # DISTINCT of the policy and every ORDER BY go together (PostgreSQL is strict)
+    for sort in sorting.QUEUE_SORT_KEYS:  # DISTINCT of the policy and every ORDER BY go together (PostgreSQL is strict)
         for direction in ("", "-"):
             assert len(_held(agent, "open", sort=direction + sort)) == 4
 
@@ -207,8 +210,9 @@ def test_sort_by_organization_priority_and_number(agent, customer, outsider, cat
 def test_unknown_sort_falls_back_to_the_latest_change_first(agent, customer, category):
     older = TicketFactory(created_by=customer, category=category, updated_at=timezone.now() - timedelta(hours=1))
     newer = TicketFactory(created_by=customer, category=category)
-    assert queues.clean_sort("password") == queues.DEFAULT_SORT
-    assert _ordered(agent, sort=queues.clean_sort("-password")) == [newer.number, older.number]
+    assert sorting.clean_sort("password", sorting.QUEUE_SORT_KEYS) == sorting.DEFAULT_SORT
+    sort = sorting.clean_sort("-password", sorting.QUEUE_SORT_KEYS)
+    assert _ordered(agent, sort=sort) == [newer.number, older.number]
 
 
 # --- what the filters offer, and bulk lookups ----------------------------------------------------------------------
@@ -252,7 +256,7 @@ def test_bulk_status_change_applies_the_transition_table_per_ticket(agent, custo
 def test_bulk_request_needs_the_message_and_writes_it_to_each_ticket(agent, customer, category):
     first = TicketFactory(created_by=customer, category=category, status=Status.IN_PROCESS)
     second = TicketFactory(created_by=customer, category=category, status=Status.OPEN)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.ticket_bulk_change_status(tickets=[first, second], user=agent, action=Action.REQUEST_INFO)
     outcome = services.ticket_bulk_change_status(
         tickets=[first, second], user=agent, action=Action.REQUEST_INFO, message="Which version do you use?"
@@ -272,7 +276,7 @@ def test_bulk_assign_refuses_tickets_outside_the_agents_teams(agent, tickets, se
 
 
 def test_bulk_assign_only_to_active_staff(agent, customer, tickets):
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.ticket_bulk_assign(tickets=[tickets["team_new"]], user=agent, assignee=customer)
 
 

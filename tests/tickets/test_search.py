@@ -1,4 +1,5 @@
-"""The "My tickets" filter, search and sort (tessera.tickets.search) and the saved default filter."""
+"""The "My tickets" filter (tessera.tickets.selectors.listing), its search and sort (selectors.text_search,
+selectors.sorting) and the saved default filter."""
 
 from datetime import timedelta
 
@@ -9,19 +10,10 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 
 from tessera.tickets.models import SavedTicketFilter, Ticket
-from tessera.tickets.search import (
-    DEFAULT_SORT,
-    MAX_QUERY_LENGTH,
-    SORTS,
-    TicketListFilter,
-    clean_query,
-    filter_is_explicit,
-    saved_ticket_filter_save,
-    search_tickets,
-    sort_tickets,
-    ticket_list_filter_from,
-)
-from tessera.tickets.selectors import ticket_list
+from tessera.tickets.selectors.listing import TicketListFilter, filter_is_explicit, ticket_list, ticket_list_filter_from
+from tessera.tickets.selectors.sorting import DEFAULT_SORT, LIST_SORT_KEYS, sort_tickets
+from tessera.tickets.selectors.text_search import MAX_QUERY_LENGTH, clean_query, search_tickets
+from tessera.tickets.services import saved_ticket_filter_save
 from tessera.tickets.workflow import Status
 from tests.factories import CategoryFactory, TicketFactory, UserFactory
 
@@ -140,6 +132,14 @@ def test_empty_search_returns_everything(searchable):
     assert search_tickets(Ticket.objects.all(), "   ").count() == 3
 
 
+def test_the_customer_list_does_not_find_tickets_by_their_organization_the_desk_does(customer, category):
+    """One search for both lists: only the desk's also matches the organization (a customer's are all theirs)."""
+    ticket = TicketFactory(created_by=customer, category=category, title="Printer jams")
+    name = customer.membership.organization.name
+    assert _numbers(ticket_list(customer, ticket_filter=TicketListFilter(query=name))) == []
+    assert _numbers(search_tickets(Ticket.objects.all(), name, by_organization=True)) == [ticket.number]
+
+
 @pytest.mark.postgres(reason="full-text search and its GIN index are PostgreSQL's")
 def test_postgres_search_uses_the_gin_index(searchable):
     with connection.cursor() as cursor:
@@ -199,7 +199,7 @@ EXPECTED_ASCENDING = {
 
 
 def test_every_sortable_column_is_tested():
-    assert set(EXPECTED_ASCENDING) == set(SORTS)
+    assert set(EXPECTED_ASCENDING) == set(LIST_SORT_KEYS)
 
 
 @pytest.mark.parametrize("key", list(EXPECTED_ASCENDING))

@@ -1,4 +1,6 @@
-"""The agent desk's queues: which tickets each holds, how many, and their filters, search and sort.
+"""The agent desk's queues: which tickets each holds, how many, and their filters.
+
+Search and sort are those of every ticket list (``text_search``, ``sorting``).
 
 Every queue, count and lookup starts from ``Ticket.objects.visible_to(user)``:
 agents see every ticket, or only their teams' (and those assigned to them)
@@ -11,17 +13,17 @@ itself after some days). The customer's home counts the same two as waiting,
 so both sides of the portal agree on what "waiting" means.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import F, Q, QuerySet
-from django.db.models.expressions import BaseExpression
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -29,10 +31,11 @@ from django.utils.functional import Promise, cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import search
-from .models import MAX_CATEGORY_DEPTH, Category, ServiceTeam, Ticket
-from .numbering import NUMBER_WIDTH
-from .workflow import (
+from tessera.accounts.models import User
+
+from ..models import MAX_CATEGORY_DEPTH, Category, ServiceTeam, Ticket
+from ..numbering import NUMBER_WIDTH
+from ..workflow import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
     STATUS_CATEGORY,
@@ -40,6 +43,10 @@ from .workflow import (
     Status,
     StatusCategory,
 )
+from .sorting import DEFAULT_SORT, QUEUE_SORT_KEYS, clean_sort, sort_tickets
+from .text_search import search_tickets
+
+K = TypeVar("K")
 
 
 def _values(statuses: Iterable[Status]) -> list[str]:
@@ -54,17 +61,17 @@ WAITING = _values(WAITING_FOR_CUSTOMER_STATUSES)
 ON_HOLD = _values(s for s, category in STATUS_CATEGORY.items() if category == StatusCategory.ON_HOLD)
 
 
-def _mine(user) -> Q:
+def _mine(user: User) -> Q:
     return Q(status__in=OPEN, assignee=user)
 
 
-def _my_teams_unassigned(user) -> Q:
+def _my_teams_unassigned(user: User) -> Q:
     # A subquery, not a join through the members table: rows are never repeated.
     my_teams = ServiceTeam.objects.filter(members=user).values("pk")
     return Q(status__in=OPEN, assignee__isnull=True, service_team__in=my_teams)
 
 
-def _recently_closed(user) -> Q:
+def _recently_closed(user: User) -> Q:
     since = timezone.now() - timedelta(days=settings.TESSERA_DESK_RECENTLY_CLOSED_DAYS)
     return Q(status__in=CLOSED, closed_at__gte=since)
 
@@ -80,8 +87,8 @@ def _recently_closed_description() -> str:
 class Queue:
     key: str
     label: Promise
-    description: Promise
-    condition: Callable[[object], Q]
+    description: Promise | str
+    condition: Callable[[User], Q]
 
     def __str__(self) -> str:
         return str(self.label)
@@ -116,10 +123,10 @@ def queue_or_404(key: str) -> Queue:
         raise Http404 from None
 
 
-def _desk_tickets(user) -> QuerySet[Ticket]:
+def _desk_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
     """What the queues start from: the tickets ``user`` may see, and none for anyone but vendor staff."""
-    tickets = Ticket.objects.visible_to(user)
-    return tickets if getattr(user, "is_staff", False) else tickets.none()
+    tickets: QuerySet[Ticket] = Ticket.objects.visible_to(user)
+    return tickets if user.is_staff else tickets.none()
 
 
 #: Counting stops here: a queue's count costs the same whether it holds a thousand tickets or a million.
@@ -141,12 +148,12 @@ class TicketCount:
         return cls(min(counted, limit), counted > limit)
 
 
-def _limited(tickets: QuerySet, limit: int) -> QuerySet:
+def _limited(tickets: QuerySet[Ticket], limit: int) -> QuerySet[Ticket, Any]:
     """The rows a count needs to see: at most ``limit + 1``, in no order."""
     return tickets.order_by().values("pk")[: limit + 1]
 
 
-def limited_counts(querysets: dict[str, QuerySet], *, limit: int | None = None) -> dict[str, TicketCount]:
+def limited_counts(querysets: Mapping[K, QuerySet[Ticket]], *, limit: int | None = None) -> dict[K, TicketCount]:
     """How many rows each queryset holds, each counted up to ``limit``, in one query.
 
     Each count is a sub-select that stops after ``limit + 1`` rows; with the
@@ -155,7 +162,9 @@ def limited_counts(querysets: dict[str, QuerySet], *, limit: int | None = None) 
     every ticket on every page view.
     """
     limit = COUNT_LIMIT if limit is None else limit
-    selects, params, alias = [], [], "default"
+    selects: list[str] = []
+    params: list[Any] = []
+    alias = "default"
     for queryset in querysets.values():
         alias = queryset.db
         try:
@@ -168,19 +177,21 @@ def limited_counts(querysets: dict[str, QuerySet], *, limit: int | None = None) 
         return {}
     with connections[alias].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)  # noqa: S608
-        row = cursor.fetchone()
+        row = cursor.fetchone() or ()
     return {key: TicketCount.of(counted, limit) for key, counted in zip(querysets, row, strict=True)}
 
 
-def queue_counts(user, *, limit: int | None = None) -> dict[str, TicketCount]:
+def queue_counts(user: User | AnonymousUser, *, limit: int | None = None) -> dict[str, TicketCount]:
     """How many tickets each queue holds for ``user``, each counted up to ``limit``, in one query."""
-    if not getattr(user, "is_staff", False):
+    if isinstance(user, AnonymousUser) or not user.is_staff:
         return {queue.key: TicketCount(0) for queue in QUEUES}
     tickets = _desk_tickets(user)
     return limited_counts({queue.key: tickets.filter(queue.condition(user)) for queue in QUEUES}, limit=limit)
 
 
-def status_category_counts(user, *, limit: int | None = None) -> dict[StatusCategory, TicketCount]:
+def status_category_counts(
+    user: User | AnonymousUser, *, limit: int | None = None
+) -> dict[StatusCategory, TicketCount]:
     """How many tickets ``user`` may see in each status category, each counted up to ``limit``, in one query
     (a GROUP BY over every ticket would read millions of rows)."""
     tickets = _desk_tickets(user)
@@ -194,7 +205,6 @@ def status_category_counts(user, *, limit: int | None = None) -> dict[StatusCate
 
 #: A filter value that asks for tickets without a team, or without an assignee.
 NONE = "none"
-DEFAULT_SORT = "-updated"
 
 
 @dataclass(frozen=True)
@@ -218,7 +228,7 @@ class QueueFilter:
     def sort_descending(self) -> bool:
         return self.sort.startswith("-")
 
-    def params(self, **changes) -> list[tuple[str, str]]:
+    def params(self, **changes: str) -> list[tuple[str, str]]:
         """The query string that names this filter (with ``changes``), empty values left out."""
         values = {
             "q": self.query, "team": self.team, "status": self.status,
@@ -235,41 +245,6 @@ class QueueFilter:
         return any(key != "sort" for key, _value in self.params())
 
 
-def _person(prefix: str) -> list[BaseExpression]:
-    return [Lower(f"{prefix}__first_name"), Lower(f"{prefix}__last_name"), Lower(f"{prefix}__email")]
-
-
-#: Every column a queue may be sorted by; anything else sorts by DEFAULT_SORT.
-SORTS: dict[str, Callable[[], list[BaseExpression]]] = {
-    "number": search.SORTS["number"],
-    "title": search.SORTS["title"],
-    "organization": lambda: [Lower("organization__name"), F("organization__customer_code")],
-    "status": search.SORTS["status"],
-    "priority": search.SORTS["priority"],
-    "assignee": lambda: _person("assignee"),
-    "team": lambda: [Lower("service_team__name")],
-    "created": search.SORTS["created"],
-    "updated": search.SORTS["updated"],
-}
-#: Sorts by a column that may be empty: tickets without it come last in both directions.
-NULLABLE_SORTS = frozenset({"assignee", "team"})
-
-
-def clean_sort(value: str) -> str:
-    return value if value.removeprefix("-") in SORTS else DEFAULT_SORT
-
-
-def _sorted(tickets: QuerySet, sort: str) -> QuerySet:
-    sort = clean_sort(sort)
-    key, descending = sort.removeprefix("-"), sort.startswith("-")
-    nulls_last = True if key in NULLABLE_SORTS else None
-    ordering = [
-        expression.desc(nulls_last=nulls_last) if descending else expression.asc(nulls_last=nulls_last)
-        for expression in SORTS[key]()
-    ]
-    return tickets.order_by(*ordering, F("pk").desc() if descending else F("pk").asc())
-
-
 def _in_category(category_id: int) -> Q:
     """Tickets store the deepest node chosen: match it or any of its ancestors."""
     condition = Q()
@@ -278,20 +253,7 @@ def _in_category(category_id: int) -> Q:
     return condition
 
 
-def _searched(tickets: QuerySet, query: str) -> QuerySet:
-    """The ticket's number or text (tickets.search), or its organization's name or customer code."""
-    query = search.clean_query(query)
-    if not query:
-        return tickets
-    by_number_or_text = search.search_tickets(Ticket.objects.all(), query).values("pk")
-    return tickets.filter(
-        Q(pk__in=by_number_or_text)
-        | Q(organization__name__icontains=query)
-        | Q(organization__customer_code__iexact=query)
-    )
-
-
-def _filtered(tickets: QuerySet, queue_filter: QueueFilter) -> QuerySet:
+def _filtered(tickets: QuerySet[Ticket], queue_filter: QueueFilter) -> QuerySet[Ticket]:
     f = queue_filter
     if f.team == NONE:
         tickets = tickets.filter(service_team__isnull=True)
@@ -309,7 +271,7 @@ def _filtered(tickets: QuerySet, queue_filter: QueueFilter) -> QuerySet:
         tickets = tickets.filter(assignee_id=int(f.assignee))
     if f.category is not None:
         tickets = tickets.filter(_in_category(f.category))
-    return _searched(tickets, f.query)
+    return search_tickets(tickets, f.query, by_organization=True)
 
 
 #: What a row of a queue shows besides the ticket: its organization, assignee and team. The category's
@@ -317,44 +279,49 @@ def _filtered(tickets: QuerySet, queue_filter: QueueFilter) -> QuerySet:
 QUEUE_ROW_RELATED = ("organization", "assignee", "service_team")
 
 
-def queue_tickets(user, *, queue: Queue, queue_filter: QueueFilter) -> QuerySet[Ticket]:
+def queue_tickets(user: User | AnonymousUser, *, queue: Queue, queue_filter: QueueFilter) -> QuerySet[Ticket]:
     """The tickets of ``queue`` that ``user`` may see and that pass ``queue_filter``, in its order."""
+    if isinstance(user, AnonymousUser):
+        return Ticket.objects.none()
     tickets = _desk_tickets(user).filter(queue.condition(user))
-    return _sorted(_filtered(tickets, queue_filter), queue_filter.sort)
+    return sort_tickets(_filtered(tickets, queue_filter), clean_sort(queue_filter.sort, QUEUE_SORT_KEYS))
 
 
 class LimitedCountPaginator(Paginator):
     """Pages of a queue whose count stops at ``limit``: pages past it are not numbered."""
 
-    def __init__(self, object_list, per_page, *, limit: int | None = None):
-        super().__init__(object_list, per_page)
+    def __init__(self, tickets: QuerySet[Ticket], per_page: int, *, limit: int | None = None) -> None:
+        super().__init__(tickets, per_page)
+        self.tickets = tickets
         self.limit = LIST_COUNT_LIMIT if limit is None else limit
 
     @cached_property
     def ticket_count(self) -> TicketCount:
-        return TicketCount.of(_limited(self.object_list, self.limit).count(), self.limit)
+        return TicketCount.of(_limited(self.tickets, self.limit).count(), self.limit)
 
     @cached_property
     def count(self) -> int:
         return self.ticket_count.value
 
-    def page(self, number) -> Page:
+    def page(self, number: int | str) -> Page:
         # A whole page of rows even where the count stopped inside it (no orphans are merged here).
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        valid = self.validate_number(number)
+        bottom = (valid - 1) * self.per_page
+        return Page(self.tickets[bottom : bottom + self.per_page], valid, self)
 
 
-def queue_page(user, *, queue: Queue, queue_filter: QueueFilter, page, per_page: int) -> Page:
+def queue_page(
+    user: User | AnonymousUser, *, queue: Queue, queue_filter: QueueFilter, page: int | str | None, per_page: int
+) -> Page:
     """One page of a queue: a COUNT that stops at LIST_COUNT_LIMIT and one query for the rows."""
     tickets = queue_tickets(user, queue=queue, queue_filter=queue_filter).select_related(*QUEUE_ROW_RELATED)
     return LimitedCountPaginator(tickets, per_page).get_page(page)
 
 
-def visible_tickets_by_number(user, numbers: Iterable[str]) -> list[Ticket]:
+def visible_tickets_by_number(user: User | AnonymousUser, numbers: Iterable[str]) -> list[Ticket]:
     """The tickets of ``numbers`` that ``user`` may see (others are simply not found), lowest id first."""
-    numbers = [n.zfill(NUMBER_WIDTH) for n in numbers if n.isascii() and n.isdigit() and len(n) <= NUMBER_WIDTH]
-    return list(_desk_tickets(user).filter(number__in=numbers).order_by("pk"))
+    wanted = [n.zfill(NUMBER_WIDTH) for n in numbers if n.isascii() and n.isdigit() and len(n) <= NUMBER_WIDTH]
+    return list(_desk_tickets(user).filter(number__in=wanted).order_by("pk"))
 
 
 # --- what the filters offer --------------------------------------------------------------------------------------
@@ -364,9 +331,8 @@ def service_teams() -> list[ServiceTeam]:
     return list(ServiceTeam.objects.order_by("-is_active", "name"))
 
 
-def agents() -> list:
+def agents() -> list[User]:
     """Active vendor staff: whom tickets can be assigned to."""
-    User = get_user_model()
     return list(
         User.objects.filter(is_staff=True, is_active=True).order_by(
             Lower("first_name"), Lower("last_name"), Lower("email")
@@ -379,7 +345,7 @@ def category_paths() -> list[tuple[Category, str]]:
     nodes = Category.linked(Category.objects.order_by("depth", "position", "name"))
     paths = {node: node.path() for node in nodes.values()}
 
-    def sort_key(node: Category):
+    def sort_key(node: Category) -> list[tuple[int, str, int]]:
         return [(n.position, n.name.casefold(), n.pk) for n in paths[node]]
 
     return [(node, " › ".join(n.name for n in paths[node])) for node in sorted(paths, key=sort_key)]

@@ -1,0 +1,87 @@
+"""The one text search of ticket lists: the customer's "My tickets" and the desk's queues.
+
+A query matches the ticket number exactly (also without its leading zeros) or
+words of the title and description: on PostgreSQL with full-text search in the
+language-neutral ``simple`` configuration, backed by the GIN index of migration
+0003, elsewhere with a case-insensitive LIKE. The desk also finds tickets by
+their organization's name or customer code (``by_organization``); a customer's
+tickets are all of their own organization, so for them it would find them all.
+
+The search only narrows the tickets it is given: which tickets a user may
+see is decided before, by ``Ticket.objects.visible_to``.
+"""
+
+import re
+
+from django.db import connections
+from django.db.models import Q, QuerySet
+
+from ..models import Ticket
+from ..numbering import NUMBER_WIDTH
+
+MAX_QUERY_LENGTH = 200
+MAX_SEARCH_WORDS = 10
+
+# Letters and digits only: what remains can never break a tsquery's syntax.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def clean_query(value: str) -> str:
+    # PostgreSQL refuses NUL characters in text; nobody types them on purpose.
+    return " ".join(value.replace("\x00", "").split())[:MAX_QUERY_LENGTH]
+
+
+def _as_ticket_number(query: str) -> str | None:
+    digits = query.removeprefix("#")
+    if digits.isascii() and digits.isdigit() and len(digits) <= NUMBER_WIDTH:
+        return digits.zfill(NUMBER_WIDTH)
+    return None
+
+
+def _by_number_or_text(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
+    """Tickets whose number is ``query`` or whose title and description hold all of its words (as prefixes)."""
+    number = _as_ticket_number(query)
+    if number:
+        # A ticket number finds its ticket through the unique index alone; OR-ing it with the
+        # text match would make PostgreSQL compute the text vector of every ticket in scope.
+        by_number = tickets.filter(number=number)
+        if by_number.exists():
+            return by_number
+    words = _WORD.findall(query)[:MAX_SEARCH_WORDS]
+    if not words:
+        # Only punctuation: look for it literally in the title.
+        return tickets.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    if connections[tickets.db].vendor == "postgresql":
+        # Works without django.contrib.postgres in INSTALLED_APPS: the lookup is registered on import.
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        # Must stay the expression of the GIN index in migration 0003.
+        tickets = tickets.alias(search_document=SearchVector("title", "description", config="simple"))
+        prefixes = " & ".join(f"{word}:*" for word in words)
+        text = Q(search_document=SearchQuery(prefixes, config="simple", search_type="raw"))
+    else:
+        text = Q()
+        for word in words:
+            text &= Q(title__icontains=word) | Q(description__icontains=word)
+    return tickets.filter(text)
+
+
+def search_tickets(tickets: QuerySet[Ticket], query: str, *, by_organization: bool = False) -> QuerySet[Ticket]:
+    """The ``tickets`` that ``query`` finds (all of them for an empty query).
+
+    ``by_organization``: also those of an organization whose name holds the
+    query or whose customer code it is.
+    """
+    query = clean_query(query)
+    if not query:
+        return tickets
+    if not by_organization:
+        return _by_number_or_text(tickets, query)
+    # The number or text match is a sub-select over every ticket, answered from its own indexes; OR-ed with the
+    # organization's join in one condition, it would compute the text vector of every ticket in scope.
+    by_number_or_text = _by_number_or_text(Ticket.objects.all(), query).values("pk")
+    return tickets.filter(
+        Q(pk__in=by_number_or_text)
+        | Q(organization__name__icontains=query)
+        | Q(organization__customer_code__iexact=query)
+    )

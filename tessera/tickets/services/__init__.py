@@ -1,0 +1,55 @@
+"""Every write to tickets goes through these services: each is a unit of work and leaves an event.
+
+Split by concern (``tickets``, ``comments``, ``status``, ``assignment``, ``cc``,
+``relations``, ``bulk``, ``saved_filters``); callers import this package:
+``from tessera.tickets import services`` and ``services.ticket_create(...)``.
+"""
+
+from .assignment import (
+    ticket_assign,
+    ticket_assign_team,
+    ticket_change_category,
+    ticket_change_priority,
+    ticket_unassign,
+)
+from .bulk import BulkOutcome, ticket_bulk_assign, ticket_bulk_change_status, ticket_bulk_unassign
+from .cc import ticket_cc_add, ticket_cc_remove
+from .comments import AttachmentNotStored, attachment_add, comment_add
+from .relations import ticket_link, ticket_merge, ticket_merge_check, ticket_unlink
+from .saved_filters import saved_ticket_filter_save
+from .status import (
+    ticket_accept_solution,
+    ticket_change_status,
+    ticket_close,
+    ticket_reject_solution,
+    ticket_system_transition,
+)
+from .tickets import ticket_create
+
+__all__ = [
+    "AttachmentNotStored",
+    "BulkOutcome",
+    "attachment_add",
+    "comment_add",
+    "saved_ticket_filter_save",
+    "ticket_accept_solution",
+    "ticket_assign",
+    "ticket_assign_team",
+    "ticket_bulk_assign",
+    "ticket_bulk_change_status",
+    "ticket_bulk_unassign",
+    "ticket_cc_add",
+    "ticket_cc_remove",
+    "ticket_change_category",
+    "ticket_change_priority",
+    "ticket_change_status",
+    "ticket_close",
+    "ticket_create",
+    "ticket_link",
+    "ticket_merge",
+    "ticket_merge_check",
+    "ticket_reject_solution",
+    "ticket_system_transition",
+    "ticket_unassign",
+    "ticket_unlink",
+]

@@ -1,0 +1,97 @@
+"""Comments, internal notes and attachments."""
+
+import logging
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from tessera.accounts.models import User
+from tessera.core.operations import unit_of_work
+
+from .. import events
+from ..models import Attachment, Comment, Source, Ticket
+from ..policies import ticket_policy
+from ..workflow import Action, Actor, Status
+from ._common import apply_transition, check_upload, locked, stored_text, touch
+
+logger = logging.getLogger(__name__)
+
+
+class AttachmentNotStored(ValidationError):
+    """The storage could not keep a file (disk full, object store down): nothing was saved; try again later."""
+
+
+@unit_of_work
+def attachment_add(
+    *, ticket: Ticket, uploaded_by: User, upload: UploadedFile, comment: Comment | None = None
+) -> Attachment:
+    name, content_type = check_upload(upload)
+    attachment = Attachment(
+        ticket=ticket, comment=comment, uploaded_by=uploaded_by,
+        original_name=name, size=upload.size or 0, content_type=content_type[:120],
+    )
+    try:
+        attachment.file.save(name, upload, save=False)
+    except OSError as error:
+        logger.exception("Storing attachment %s of ticket %s failed", name, ticket.number)
+        message = _("%(name)s could not be stored. Nothing was saved; please try again later.") % {"name": name}
+        raise AttachmentNotStored({"attachments": message}) from error
+    attachment.save()
+    events.attachment_added_event(ticket=ticket, actor=uploaded_by, attachment=attachment)
+    return attachment
+
+
+def attachments_add(
+    *, ticket: Ticket, uploaded_by: User, uploads: Sequence[UploadedFile], comment: Comment | None = None
+) -> None:
+    """Store all files or none: when one fails, the files already written are removed again."""
+    stored: list[Attachment] = []
+    try:
+        for upload in uploads:
+            stored.append(attachment_add(ticket=ticket, uploaded_by=uploaded_by, upload=upload, comment=comment))
+    except Exception:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+
+
+@unit_of_work
+def comment_add(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    is_internal: bool = False,
+    attachments: Sequence[UploadedFile] = (),
+    source: str = Source.PORTAL,
+) -> Comment:
+    """Add a public comment or (vendor staff only) an internal note.
+
+    A customer's comment on a ticket waiting for them ("Customer action", or a
+    provided solution they answer instead of accepting) hands it back to
+    support as "Additional info".
+    """
+    ticket = locked(ticket)
+    if is_internal and not ticket_policy.can_add_internal_note(author, ticket):
+        raise PermissionDenied(_("Only support staff can add internal notes."))
+    if not ticket_policy.can_view(author, ticket):
+        raise PermissionDenied(_("You may not comment on this ticket."))
+    if ticket.is_closed:
+        raise PermissionDenied(_("This ticket is closed; open a follow-up ticket instead."))
+    body = stored_text(body).strip()
+    if not body and not attachments:
+        raise ValidationError({"body": _("Write a comment or attach a file.")})
+    for upload in attachments:
+        check_upload(upload)
+    comment = Comment.objects.create(
+        ticket=ticket, author=author, body=body, is_internal=is_internal, source=source
+    )
+    events.comment_added_event(ticket=ticket, actor=author, comment=comment)
+    attachments_add(ticket=ticket, uploaded_by=author, uploads=attachments, comment=comment)
+    if not author.is_staff and ticket.status in (Status.CUSTOMER_ACTION, Status.SOLUTION_PROVIDED):
+        apply_transition(ticket, actor=Actor.SYSTEM, action=Action.CUSTOMER_REPLIED, user=author)
+    else:
+        touch(ticket)
+    return comment
