@@ -5,6 +5,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
+from tessera.core.operations import operation
+
 from ..forms import LoginForm
 
 
@@ -13,9 +15,16 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        # Logging in writes the session, the last login and the audit entry: one unit of work.
+        with operation():
+            return super().form_valid(form)
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request, *args, **kwargs):
+        with operation():  # the session's end and its audit entry
+            return super().post(request, *args, **kwargs)
 
 
 def remember_language(response, language: str) -> None:
