@@ -106,7 +106,6 @@ DATABASES = {
         "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tessera.sqlite3'}"
     ),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the task worker read while the web server writes; the timeout
     # makes a writer wait for the lock instead of failing at once.

@@ -9,7 +9,6 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tessera.core.client_ip import client_ip
-from tessera.core.errors import ApplicationError
 
 from .login_throttle import network_wait_seconds
 from .models import SecurityQuestion, User
@@ -253,14 +252,3 @@ def _time_zone_choices():
 
 ProfileForm.base_fields["time_zone"].choices = _time_zone_choices
 
-
-def add_service_errors(form, error: ValidationError | ApplicationError) -> None:
-    """Attach a service's error to ``form``: next to its field when the form has it, above the form otherwise."""
-    if isinstance(error, ApplicationError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-        return
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)

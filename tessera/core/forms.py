@@ -1,9 +1,13 @@
-"""Form fields whose choices come from lists loaded once, not from a query each time they render."""
+"""Generic form pieces: fields whose choices are loaded once, and service errors shown in a form."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import cast
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Model
+
+from .errors import ApplicationError
 
 
 class InstanceChoiceField(forms.ChoiceField):
@@ -58,3 +62,41 @@ class ListedModelChoiceIterator(forms.models.ModelChoiceIterator):
             yield ("", self.field.empty_label)
         for instance in self.queryset:
             yield self.choice(instance)
+
+
+def apply_service_error(
+    form: forms.BaseForm, error: ValidationError | PermissionDenied | ApplicationError,
+    field_map: Mapping[str, str] | None = None,
+) -> None:
+    """Show a service's refusal in ``form``: next to the field it is about, or above the form; typed values stay.
+
+    ``field_map`` renames the service's argument names to the form's field names
+    (``{"target": "number"}``). A message about an argument the form has no
+    field for goes above the form.
+    """
+    field_map = field_map or {}
+
+    def field_of(name: str | None) -> str | None:
+        field = field_map.get(name, name) if name is not None else None
+        return field if field is not None and field in form.fields else None
+
+    if isinstance(error, ApplicationError):
+        form.add_error(field_of(error.field), error.message)
+    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for item in errors:
+                form.add_error(field_of(None if name == NON_FIELD_ERRORS else name), item)
+    elif isinstance(error, ValidationError):
+        form.add_error(None, error)
+    else:
+        form.add_error(None, str(error))
+
+
+def instance_field(form: forms.BaseForm, name: str) -> InstanceChoiceField:
+    """The form's own ``name`` field (a copy of the class's), declared as an InstanceChoiceField."""
+    return cast(InstanceChoiceField, form.fields[name])
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own ``name`` field (a copy of the class's), declared as a ChoiceField."""
+    return cast(forms.ChoiceField, form.fields[name])

@@ -1,22 +1,35 @@
-"""Forms of the desk's ticket workspace: one small form per thing an agent does to a ticket."""
-
+"""The desk's forms: the workspace's (one small form per thing an agent does to a ticket), the queues', the rest."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tessera.core.forms import InstanceChoiceField
-from tessera.portal.forms import AttachmentsField, UploadErrorsMixin, attachments_help
+from tessera.audit.models import AuditAction
+from tessera.core.forms import InstanceChoiceField, choice_field, instance_field
+from tessera.notifications.models import OutgoingEmail
+from tessera.organizations.models import Organization
+from tessera.tickets.forms import AttachmentsField, UploadErrorsMixin, attachments_help
 from tessera.tickets.models import Priority
 from tessera.tickets.numbering import NUMBER_WIDTH
-from tessera.tickets.selectors import queues
-from tessera.tickets.workflow import ACTIONS_REQUIRING_MESSAGE, Action, Actor, Status, available_actions
+from tessera.tickets.selectors import queues, sorting, text_search
+from tessera.tickets.workflow import (
+    ACTIONS_REQUIRING_MESSAGE,
+    STATUS_GROUPS,
+    TRANSITIONS,
+    Action,
+    Actor,
+    Status,
+    available_actions,
+)
 
 
 class ReplyForm(UploadErrorsMixin, forms.Form):
     """A public reply to the customer or an internal note; the button pressed says which."""
 
     PUBLIC, INTERNAL = "public", "internal"
+    #: A canned response was added to the text typed (the form shown again, nothing sent).
+    canned_inserted = False
 
     body = forms.CharField(
         label=gettext_lazy("Message"), required=False, max_length=50_000,
@@ -33,19 +46,20 @@ class ReplyForm(UploadErrorsMixin, forms.Form):
 
     def __init__(self, *args, canned_responses=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["canned"].offer((response, response.title) for response in canned_responses)
+        instance_field(self, "canned").offer((response, response.title) for response in canned_responses)
         self.fields["attachments"].help_text = attachments_help()
 
     @property
     def canned_responses(self) -> list:
-        return self.fields["canned"].instances
+        return instance_field(self, "canned").instances
 
     @property
     def is_internal(self) -> bool:
         return self.cleaned_data.get("send") == self.INTERNAL
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not (cleaned.get("body") or "").strip() and not cleaned.get("attachments") and not self.errors:
             self.add_error("body", _("Write a message or attach a file."))
         return cleaned
@@ -66,7 +80,7 @@ class StatusForm(forms.Form):
     def __init__(self, *args, status: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.status = status
-        self.fields["action"].choices = [
+        choice_field(self, "action").choices = [
             ("", _("— choose —")),
             *((t.action.value, f"{t.action.label} → {t.target.label}") for t in available_actions(Actor.AGENT, status)),
         ]
@@ -75,7 +89,8 @@ class StatusForm(forms.Form):
         ) % {"status": Status(status).label}
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         action = cleaned.get("action")
         message = (cleaned.get("message") or "").strip()
         if action == Action.REQUEST_INFO and not message:
@@ -104,7 +119,7 @@ class AssignForm(forms.Form):
         """``agents``: active vendor staff, already loaded (``queues.agents()``); loaded here when not given."""
         super().__init__(*args, **kwargs)
         agents = queues.agents() if agents is None else agents
-        self.fields["assignee"].offer((agent, agent_label(agent)) for agent in agents)
+        instance_field(self, "assignee").offer((agent, agent_label(agent)) for agent in agents)
 
 
 class TeamForm(forms.Form):
@@ -116,7 +131,7 @@ class TeamForm(forms.Form):
         """``teams``: the service teams, already loaded (``queues.service_teams()``); only active ones are offered."""
         super().__init__(*args, **kwargs)
         teams = queues.service_teams() if teams is None else teams
-        self.fields["team"].offer((team, team.name) for team in teams if team.is_active)
+        instance_field(self, "team").offer((team, team.name) for team in teams if team.is_active)
 
 
 class PriorityForm(forms.Form):
@@ -132,7 +147,7 @@ class CategoryForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Active categories, each with its whole path, in the tree's order: one query, as the queues' filter.
-        self.fields["category"].offer((node, path) for node, path in queues.category_paths() if node.is_active)
+        instance_field(self, "category").offer((node, path) for node, path in queues.category_paths() if node.is_active)
 
 
 class CCRemoveForm(forms.Form):
@@ -164,3 +179,190 @@ class MergeForm(TicketNumberForm):
         help_text=gettext_lazy("Its comments and attachments move there; this ticket is then closed."),
     )
     id_format = "merge_%s"
+
+
+# The queues: their filter and their bulk actions.
+
+
+#: At most this many tickets are changed by one bulk action (a page holds fewer).
+BULK_MAX_TICKETS = 100
+
+
+def _person_label(user) -> str:
+    return user.get_full_name()
+
+
+class QueueFilterForm(forms.Form):
+    """The filters above a queue; its choices come from lists the view has read once."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search"), required=False,
+        help_text=gettext_lazy("A ticket number, words of the title or description, or an organization's name "
+                               "or customer code."),
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": text_search.MAX_QUERY_LENGTH}),
+    )
+    team = forms.ChoiceField(label=gettext_lazy("Service team"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
+    priority = forms.TypedChoiceField(label=gettext_lazy("Priority"), required=False, coerce=int, empty_value=None)
+    organization = forms.CharField(
+        label=gettext_lazy("Organization (customer code)"), required=False, max_length=32,
+    )
+    assignee = forms.ChoiceField(label=gettext_lazy("Assignee"), required=False)
+    category = forms.TypedChoiceField(label=gettext_lazy("Category"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, teams, agents, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        choice_field(self, "team").choices = [
+            ("", _("Any team")), (queues.NONE, _("No team")),
+            *[(str(team.pk), team.name if team.is_active else _("%(name)s (inactive)") % {"name": team.name})
+              for team in teams],
+        ]
+        choice_field(self, "status").choices = [
+            ("", _("Any status")),
+            *[(str(label), [(s.value, s.label) for s in statuses]) for label, statuses in STATUS_GROUPS],
+        ]
+        choice_field(self, "priority").choices = [("", _("Any priority")), *Priority.choices]
+        choice_field(self, "assignee").choices = [
+            ("", _("Anyone")), (queues.NONE, _("Not assigned")),
+            *[(str(agent.pk), _person_label(agent)) for agent in agents],
+        ]
+        choice_field(self, "category").choices = [
+            ("", _("Any category")), *[(node.pk, path) for node, path in categories]
+        ]
+
+    def queue_filter(self, sort: str) -> queues.QueueFilter:
+        """The filter of every valid field; a field in error filters nothing (its message says why)."""
+        data = {}
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
+        return queues.QueueFilter(
+            team=data.get("team") or "",
+            status=data.get("status") or "",
+            priority=data.get("priority"),
+            organization=(data.get("organization") or "").strip(),
+            assignee=data.get("assignee") or "",
+            category=data.get("category"),
+            query=text_search.clean_query(data.get("q") or ""),
+            sort=sorting.clean_sort(sort, sorting.QUEUE_SORT_KEYS),
+        )
+
+
+class TicketNumbersField(forms.Field):
+    """The ticket checkboxes of the list: every ticket number ticked."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": gettext_lazy("Select at least one ticket.")}
+
+    def to_python(self, value) -> list[str]:
+        numbers = []
+        for number in value or []:
+            number = str(number).strip()
+            if not (number.isascii() and number.isdigit() and len(number) <= NUMBER_WIDTH):
+                raise ValidationError(_("Select tickets from the list."))
+            if number.zfill(NUMBER_WIDTH) not in numbers:
+                numbers.append(number.zfill(NUMBER_WIDTH))
+        if len(numbers) > BULK_MAX_TICKETS:
+            raise ValidationError(
+                _("Select at most %(max)d tickets at a time.") % {"max": BULK_MAX_TICKETS}
+            )
+        return numbers
+
+
+ASSIGN_TO_ME, ASSIGN, UNASSIGN = "assign_me", "assign", "unassign"
+STATUS_PREFIX = "status:"
+#: The status changes an agent may make, in the workflow's order.
+AGENT_ACTIONS = tuple(t.action for t in TRANSITIONS if t.actor == Actor.AGENT)
+
+
+def _operation_choices():
+    by_action = {t.action: t.target for t in TRANSITIONS if t.actor == Actor.AGENT}
+    return [
+        ("", _("Choose an action")),
+        (_("Assignment"), [
+            (ASSIGN_TO_ME, _("Assign to me")), (ASSIGN, _("Assign to the agent chosen below")),
+            (UNASSIGN, _("Unassign")),
+        ]),
+        (_("Change status"), [
+            (f"{STATUS_PREFIX}{action.value}",
+             _("%(action)s → %(status)s") % {"action": action.label, "status": Status(by_action[action]).label})
+            for action in AGENT_ACTIONS
+        ]),
+    ]
+
+
+class BulkActionForm(forms.Form):
+    ticket = TicketNumbersField(label=gettext_lazy("Tickets"))
+    operation = forms.ChoiceField(label=gettext_lazy("Action on the selected tickets"))
+    assignee = forms.ChoiceField(
+        label=gettext_lazy("Agent"), required=False,
+        help_text=gettext_lazy("For “Assign to the agent chosen below”."),
+    )
+    message = forms.CharField(
+        label=gettext_lazy("Message to the customer"), required=False, max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Needed to request information or provide a solution; each selected ticket "
+                               "gets it as a public comment."),
+    )
+
+    def __init__(self, *args, agents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agents = {str(agent.pk): agent for agent in agents}
+        choice_field(self, "operation").choices = _operation_choices()
+        choice_field(self, "assignee").choices = [("", _("Choose an agent")),
+                                           *[(pk, _person_label(agent)) for pk, agent in self.agents.items()]]
+
+    @property
+    def action(self) -> Action | None:
+        operation = self.cleaned_data.get("operation", "")
+        return Action(operation.removeprefix(STATUS_PREFIX)) if operation.startswith(STATUS_PREFIX) else None
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        operation = data.get("operation", "")
+        if operation == ASSIGN and not data.get("assignee"):
+            self.add_error("assignee", _("Choose the agent to assign the tickets to."))
+        if operation.startswith(STATUS_PREFIX) and self.action in ACTIONS_REQUIRING_MESSAGE \
+                and not data.get("message", "").strip():
+            self.add_error("message", _("Write the message the customer will receive."))
+        return data
+
+
+# The vendor's pages: invitations, the outbox, the audit log.
+
+
+class ContactInviteForm(forms.Form):
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=254)
+
+
+class OutboxFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), required=False,
+        choices=[("", gettext_lazy("All")), *OutgoingEmail.Status.choices],
+    )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False,
+                               choices=[("", gettext_lazy("Every action")), *AuditAction.choices])
+    actor = forms.CharField(label=gettext_lazy("E-mail of the user"), required=False, max_length=254,
+                            help_text=gettext_lazy("Also finds failed logins with this name."))
+    ip_address = forms.GenericIPAddressField(label=gettext_lazy("IP address"), required=False)
+    organization = forms.ModelChoiceField(
+        label=gettext_lazy("Organization"), required=False, empty_label=gettext_lazy("Every organization"),
+        queryset=Organization.objects.only("pk", "name", "customer_code").order_by("name"),
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end of the period must not be before its start."))
+        return data

@@ -1,10 +1,7 @@
 """Forms of the organization flows, shared by the portal and the desk."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
-from tessera.core.errors import ApplicationError
 
 from .models import Role
 
@@ -52,13 +49,3 @@ class OrganizationSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         help_text=_("Name, customer code, city, or a user's e-mail address or last name"))
 
-
-def add_service_error(form: forms.Form, error: Exception) -> None:
-    """Show a service's refusal next to the field it names (or above the form); typed values stay."""
-    if isinstance(error, ApplicationError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

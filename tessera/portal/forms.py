@@ -1,9 +1,8 @@
 """Customer forms: reporting a problem and working on a ticket."""
 
-import re
+from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -11,68 +10,17 @@ from django.utils.translation import gettext_lazy
 
 from tessera.accounts.models import User
 from tessera.core.forms import InstanceChoiceField, ListedModelChoiceIterator
+from tessera.tickets.forms import (
+    AttachmentsField,
+    UploadErrorsMixin,
+    attachments_help,
+    colleagues_field,
+    split_addresses,
+)
 from tessera.tickets.models import Category, CategoryField, Priority
-from tessera.tickets.uploads import max_size_text, validate_upload
 
 MAX_CATEGORY_LEVEL = 4
 FIELD_PREFIX = "cf_"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class AttachmentsField(forms.FileField):
-    """Several files in one input; each checked for size, emptiness, type and content."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if len(files) > settings.TESSERA_ATTACHMENTS_PER_MESSAGE:
-            raise ValidationError(
-                _("Attach at most %(max)d files at once.") % {"max": settings.TESSERA_ATTACHMENTS_PER_MESSAGE}
-            )
-        errors = []
-        for upload in files:
-            try:
-                validate_upload(upload)
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return files
-
-
-def attachments_help() -> str:
-    return _("You can attach files up to %(max)s each. Please do not upload any patient data.") % {
-        "max": max_size_text()
-    }
-
-
-class UploadErrorsMixin:
-    """Report files the upload handler refused while streaming (too large to even receive)."""
-
-    def __init__(self, *args, oversized_uploads=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.oversized_uploads = list(oversized_uploads)
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in self.oversized_uploads:
-            self.add_error(
-                "attachments",
-                _("The file %(name)s is larger than %(max)s.") % {"name": name, "max": max_size_text()},
-            )
-        return cleaned
-
-
-def split_addresses(text: str) -> list[str]:
-    return [part for part in re.split(r"[\s,;]+", text or "") if part]
 
 
 class TicketCreateForm(UploadErrorsMixin, forms.Form):
@@ -107,8 +55,9 @@ class TicketCreateForm(UploadErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         organization_id = user.membership.organization_id
-        self.fields["cc_users"].iterator = ListedModelChoiceIterator  # the page lists the users it has just read
-        self.fields["cc_users"].queryset = (
+        cc_users = colleagues_field(self.fields["cc_users"])
+        cc_users.iterator = ListedModelChoiceIterator  # the page lists the users it has just read
+        cc_users.queryset = (
             User.objects.filter(membership__organization_id=organization_id, membership__is_active=True, is_active=True)
             .exclude(pk=user.pk)
             .order_by("first_name", "last_name", "email")
@@ -132,10 +81,11 @@ class TicketCreateForm(UploadErrorsMixin, forms.Form):
             if not options:
                 break
             name = f"category_{level}"
-            self.fields[name] = InstanceChoiceField(
+            field = InstanceChoiceField(
                 label=_("Category %(level)d") % {"level": level}, required=level <= 2, empty_label=_("— choose —")
             )
-            self.fields[name].offer((option, option.name) for option in options)
+            field.offer((option, option.name) for option in options)
+            self.fields[name] = field
             raw = str(self._raw(name) or "")
             chosen = next((o for o in options if str(o.pk) == raw), None)
             if chosen is None:
@@ -154,7 +104,7 @@ class TicketCreateForm(UploadErrorsMixin, forms.Form):
 
     @staticmethod
     def _form_field(field: CategoryField) -> forms.Field:
-        common = {"label": field.label, "required": field.required, "help_text": field.help_text}
+        common: dict[str, Any] = {"label": field.label, "required": field.required, "help_text": field.help_text}
         kind = CategoryField.Kind
         if field.kind == kind.NUMBER:
             return forms.DecimalField(**common, max_digits=20, decimal_places=6, localize=True)
@@ -168,11 +118,20 @@ class TicketCreateForm(UploadErrorsMixin, forms.Form):
         return forms.CharField(**common, max_length=1000)
 
     @property
+    def category(self) -> Category:
+        """The category chosen in a valid form: ``clean`` insists on one."""
+        assert self.chosen_category is not None, "a valid ticket form has a category"
+        return self.chosen_category
+
+    @property
     def category_field_names(self) -> list[str]:
         return [name for name in self.fields if name.startswith("category_")]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if self.chosen_category is None and not self.errors:
+            self.add_error(None, _("This field is required."))  # no category to choose from at all
         if self.chosen_category is not None and self.category_children.get(self.chosen_category.pk):
             level = len(self.category_path) + 1
             if level <= 2:
@@ -226,37 +185,3 @@ class CloseForm(forms.Form):
         label=gettext_lazy("Comment (optional)"), required=False, max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-class CCAddForm(forms.Form):
-    cc_users = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Colleagues"), queryset=User.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    cc_emails = forms.CharField(label=gettext_lazy("Other e-mail addresses"), required=False, max_length=2000)
-
-    def __init__(self, *args, ticket, **kwargs):
-        super().__init__(*args, **kwargs)
-        already = ticket.cc_entries.values_list("email", flat=True)
-        self.fields["cc_users"].iterator = ListedModelChoiceIterator  # before the queryset, which hands it out
-        self.fields["cc_users"].queryset = (
-            User.objects.filter(
-                membership__organization_id=ticket.organization_id, membership__is_active=True, is_active=True
-            )
-            .exclude(email__in=already)
-            .exclude(pk=ticket.created_by_id)
-            .order_by("first_name", "last_name", "email")
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        addresses = split_addresses(cleaned.get("cc_emails", ""))
-        for address in addresses:
-            try:
-                validate_email(address)
-            except ValidationError:
-                self.add_error("cc_emails", _("%(email)s is not a valid e-mail address.") % {"email": address})
-        cleaned["cc_email_list"] = addresses
-        if not addresses and not cleaned.get("cc_users") and not self.errors:
-            self.add_error("cc_emails", _("Choose a colleague or enter an e-mail address."))
-        return cleaned

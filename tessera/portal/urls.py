@@ -1,48 +1,48 @@
 from django.urls import path, re_path
 
-from . import organization_views, ticket_list_views, ticket_views, views
+from .views import home, organization, ticket_list, tickets
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("link/", organization_views.link, name="link"),
-    path("organization/users/", organization_views.organization_users, name="organization_users"),
+    path("", home.home, name="home"),
+    path("link/", organization.link, name="link"),
+    path("organization/users/", organization.organization_users, name="organization_users"),
     path(
-        "organization/users/<int:pk>/activate/", organization_views.organization_user_activate,
+        "organization/users/<int:pk>/activate/", organization.organization_user_activate,
         name="organization_user_activate",
     ),
-    path("organization/users/<int:pk>/role/", organization_views.organization_user_role, name="organization_user_role"),
+    path("organization/users/<int:pk>/role/", organization.organization_user_role, name="organization_user_role"),
     path(
-        "organization/users/<int:pk>/deactivate/", organization_views.organization_user_deactivate,
+        "organization/users/<int:pk>/deactivate/", organization.organization_user_deactivate,
         name="organization_user_deactivate",
     ),
     path(
-        "organization/users/<int:pk>/reactivate/", organization_views.organization_user_reactivate,
+        "organization/users/<int:pk>/reactivate/", organization.organization_user_reactivate,
         name="organization_user_reactivate",
     ),
     path(
-        "organization/link-requests/<int:pk>/approve/", organization_views.organization_link_approve,
+        "organization/link-requests/<int:pk>/approve/", organization.organization_link_approve,
         name="organization_link_approve",
     ),
     path(
-        "organization/link-requests/<int:pk>/reject/", organization_views.organization_link_reject,
+        "organization/link-requests/<int:pk>/reject/", organization.organization_link_reject,
         name="organization_link_reject",
     ),
     # "My tickets" before tickets/<number>/, whose pattern would also match "filter".
-    path("tickets/", ticket_list_views.ticket_list, name="ticket_list"),
-    path("tickets/filter/", ticket_list_views.ticket_filter, name="ticket_filter"),
-    re_path(r"^tickets/export\.(?P<format>csv|xlsx)$", ticket_list_views.ticket_export, name="ticket_export"),
-    path("tickets/<str:number>/pane/", ticket_list_views.ticket_pane, name="ticket_pane"),
-    path("tickets/new/", ticket_views.ticket_create, name="ticket_create"),
-    path("tickets/new/categories/", ticket_views.ticket_create_categories, name="ticket_create_categories"),
-    path("tickets/<str:number>/", ticket_views.ticket_detail, name="ticket_detail"),
-    path("tickets/<str:number>/comment/", ticket_views.ticket_comment, name="ticket_comment"),
-    path("tickets/<str:number>/cc/", ticket_views.ticket_cc_add, name="ticket_cc_add"),
-    path("tickets/<str:number>/close/", ticket_views.ticket_close, name="ticket_close"),
-    path("tickets/<str:number>/accept/", ticket_views.ticket_accept, name="ticket_accept"),
-    path("tickets/<str:number>/reject/", ticket_views.ticket_reject, name="ticket_reject"),
+    path("tickets/", ticket_list.ticket_list, name="ticket_list"),
+    path("tickets/filter/", ticket_list.ticket_filter, name="ticket_filter"),
+    re_path(r"^tickets/export\.(?P<format>csv|xlsx)$", ticket_list.ticket_export, name="ticket_export"),
+    path("tickets/<str:number>/pane/", ticket_list.ticket_pane, name="ticket_pane"),
+    path("tickets/new/", tickets.ticket_create, name="ticket_create"),
+    path("tickets/new/categories/", tickets.ticket_create_categories, name="ticket_create_categories"),
+    path("tickets/<str:number>/", tickets.ticket_detail, name="ticket_detail"),
+    path("tickets/<str:number>/comment/", tickets.ticket_comment, name="ticket_comment"),
+    path("tickets/<str:number>/cc/", tickets.ticket_cc_add, name="ticket_cc_add"),
+    path("tickets/<str:number>/close/", tickets.ticket_close, name="ticket_close"),
+    path("tickets/<str:number>/accept/", tickets.ticket_accept, name="ticket_accept"),
+    path("tickets/<str:number>/reject/", tickets.ticket_reject, name="ticket_reject"),
     path(
-        "tickets/<str:number>/attachments/<int:pk>/", ticket_views.attachment_download, name="attachment_download"
+        "tickets/<str:number>/attachments/<int:pk>/", tickets.attachment_download, name="attachment_download"
     ),
 ]

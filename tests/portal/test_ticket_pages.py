@@ -255,6 +255,17 @@ def test_accept_and_reject_solution(client, customer, category):
     assert rejected.comments.get().body == "Still fails"
 
 
+def test_accepting_a_solution_no_longer_offered_says_so_on_the_ticket_page(client, customer, category):
+    """The status changed meanwhile (portal.errors): a message above the ticket, nothing changed."""
+    ticket = TicketFactory(created_by=customer, category=category, status=Status.IN_PROCESS)
+    client.force_login(customer)
+    response = client.post(reverse("portal:ticket_accept", args=[ticket.number]), follow=True)
+    assert response.redirect_chain == [(detail(ticket), 302)]
+    assert "This is no longer possible: the ticket&#x27;s status has changed." in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROCESS
+
+
 def test_closed_ticket_is_read_only(client, customer, category):
     ticket = TicketFactory(created_by=customer, category=category, status=Status.COMPLETED)
     client.force_login(customer)

@@ -8,8 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tessera.core.forms import apply_service_error
+from tessera.core.operations import operation
+
 from .. import services
-from ..forms import PasswordChangeForm, ProfileForm, SecurityQuestionForm, add_service_errors
+from ..forms import PasswordChangeForm, ProfileForm, SecurityQuestionForm
 from .login import remember_language
 
 
@@ -38,15 +41,16 @@ def password_change(request):
     form = PasswordChangeForm(request.POST)
     if form.is_valid():
         try:
-            services.password_change(
-                user=request.user, old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password"],
-            )
+            with operation():  # the new password and this session's new key: one unit of work
+                services.password_change(
+                    user=request.user, old_password=form.cleaned_data["old_password"],
+                    new_password=form.cleaned_data["new_password"],
+                )
+                # This session stays signed in; every other session of the user ends.
+                update_session_auth_hash(request, request.user)
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_service_error(form, error)
         else:
-            # This session stays signed in; every other session of the user ends.
-            update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password has been changed."))
             return redirect("accounts:account")
     return _account_page(request, password_form=form)
@@ -60,7 +64,7 @@ def security_question_change(request):
         try:
             services.security_question_set(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Your security question has been saved."))
             return redirect("accounts:account")
@@ -75,7 +79,7 @@ def profile_change(request):
         try:
             services.profile_update(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Your profile has been saved."))
             response = redirect("accounts:account")

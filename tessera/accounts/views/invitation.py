@@ -8,8 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from tessera.core.forms import apply_service_error
+from tessera.core.operations import operation
+
 from .. import services
-from ..forms import EmailForm, InvitationAcceptForm, add_service_errors
+from ..forms import EmailForm, InvitationAcceptForm
 from ..models import TokenPurpose
 from ..tokens import TokenInvalid, token_find
 from .links import invalid_link_response
@@ -25,17 +28,18 @@ def invitation_accept(request, token):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.invitation_accept(
-                token=token, username=data["username"], password=data["password"],
-                security_question=data["security_question"], security_answer=data["security_answer"],
-            )
+            with operation():  # the registration and its first login: one unit of work
+                user = services.invitation_accept(
+                    token=token, username=data["username"], password=data["password"],
+                    security_question=data["security_question"], security_answer=data["security_answer"],
+                )
+                login(request, user, backend=BACKEND)
         except TokenInvalid:
             found.refresh_from_db()
             return invalid_link_response(request, found, TokenPurpose.INVITATION)
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_service_error(form, error)
         else:
-            login(request, user, backend=BACKEND)
             # The next page speaks the user's language (UserLanguageMiddleware): so does its welcome.
             language = translation.get_language()
             if user.language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:

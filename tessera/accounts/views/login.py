@@ -5,6 +5,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
+from tessera.core.operations import operation
+
 from ..forms import LoginForm
 from .registration import SESSION_KEY as REGISTERED_EMAIL
 
@@ -23,9 +25,16 @@ class LoginView(auth_views.LoginView):
             response.status_code = 429
         return response
 
+    def form_valid(self, form):
+        # Logging in writes the session, the last login and the audit entry: one unit of work.
+        with operation():
+            return super().form_valid(form)
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request, *args, **kwargs):
+        with operation():  # the session's end and its audit entry
+            return super().post(request, *args, **kwargs)
 
 
 def remember_language(response, language: str) -> None:

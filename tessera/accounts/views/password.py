@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tessera.core.forms import apply_service_error
+
 from .. import services, tasks
-from ..forms import EmailForm, PasswordResetForm, add_service_errors
+from ..forms import EmailForm, PasswordResetForm
 from ..models import TokenPurpose
 from ..tokens import TokenInvalid, token_find
 from .links import invalid_link_response, link_still_valid
@@ -43,7 +45,7 @@ def password_reset_confirm(request, token):
         except ValidationError as error:
             if not link_still_valid(found):
                 return invalid_link_response(request, found, TokenPurpose.PASSWORD_RESET)
-            add_service_errors(form, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Your password has been changed. Log in with the new password."))
             return redirect("accounts:login")

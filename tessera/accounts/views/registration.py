@@ -6,8 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tessera.core.forms import apply_service_error
+
 from .. import services
-from ..forms import RegistrationConfirmForm, RegistrationForm, add_service_errors
+from ..forms import RegistrationConfirmForm, RegistrationForm
 from ..models import TokenPurpose
 from ..throttling import EmailRateLimited
 from ..tokens import TokenInvalid, token_find
@@ -29,7 +31,7 @@ def register(request):
                 language=request.LANGUAGE_CODE, first_name=data["first_name"], last_name=data["last_name"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_service_error(form, error)
         else:
             request.session[SESSION_KEY] = services.normalize_email(data["email"])
             return redirect("accounts:register_done")
@@ -78,7 +80,7 @@ def register_confirm(request, token):
         except ValidationError as error:
             if not link_still_valid(found):
                 return invalid_link_response(request, found, TokenPurpose.EMAIL_CONFIRMATION)
-            add_service_errors(form, error)
+            apply_service_error(form, error)
         else:
             request.session.pop(SESSION_KEY, None)
             messages.success(request, _("Your account is active. Log in with your e-mail address and password."))

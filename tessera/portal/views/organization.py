@@ -7,22 +7,31 @@ organization, finds nothing (404).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tessera.core.client_ip import client_ip
 from tessera.core.errors import ApplicationError
+from tessera.core.forms import apply_service_error
 from tessera.organizations import selectors, services
-from tessera.organizations.forms import LinkForm, RejectForm, RoleForm, add_service_error
+from tessera.organizations.forms import LinkForm, RejectForm, RoleForm
 from tessera.organizations.models import LinkRequest, Role
 from tessera.organizations.throttling import TooManyAttempts
 
-SERVICE_ERRORS = (ValidationError, ApplicationError)
+from ..errors import FORM_ERRORS, refusals_shown
+
+
+def _back_to_users(request, *args, **kwargs):
+    return redirect("portal:organization_users")
+
+
+def _back_to_link(request, *args, **kwargs):
+    return redirect("portal:link")
 
 
 @login_required
+@refusals_shown(_back_to_link, hide_denied=True)
 def link(request):
     """Ask for customer code and postal code; afterwards, show that the request waits for approval."""
     user = request.user
@@ -43,12 +52,10 @@ def link(request):
                 postal_code=form.cleaned_data["postal_code"],
                 ip_address=client_ip(request) or None,
             )
-        except SERVICE_ERRORS as error:
-            add_service_error(form, error)
+        except FORM_ERRORS as error:
+            apply_service_error(form, error)
             if isinstance(error, TooManyAttempts):
                 status = 429
-        except PermissionDenied:
-            raise Http404
         else:
             return redirect("portal:link")
     context = {"form": form, "pending": pending, "rejected": rejected}
@@ -108,10 +115,8 @@ def _role_action(request, pk, service, actor_argument, success_text):
         try:
             role = form.cleaned_data["role"]
             membership = service(membership=membership, role=role, **{actor_argument: request.user})
-        except SERVICE_ERRORS as error:
-            add_service_error(form, error)
-        except PermissionDenied:
-            raise Http404
+        except FORM_ERRORS as error:
+            apply_service_error(form, error)
         else:
             return _after_change(
                 request, membership,
@@ -121,6 +126,7 @@ def _role_action(request, pk, service, actor_argument, success_text):
 
 
 @login_required
+@refusals_shown(_back_to_users, hide_denied=True)
 def organization_user_activate(request, pk):
     return _role_action(
         request, pk, services.membership_activate, "activated_by", _("%(name)s is now active as %(role)s.")
@@ -128,6 +134,7 @@ def organization_user_activate(request, pk):
 
 
 @login_required
+@refusals_shown(_back_to_users, hide_denied=True)
 def organization_user_role(request, pk):
     return _role_action(
         request, pk, services.membership_change_role, "changed_by", _("%(name)s's role is now %(role)s.")
@@ -140,20 +147,20 @@ def _toggle(request, pk, service, actor_argument, success_text):
         return refused
     try:
         membership = service(membership=membership, **{actor_argument: request.user})
-    except ApplicationError as error:
+    except ApplicationError as error:  # shown in the user's row, as a form's error next to its field
         return _render_users(request, organization, row_errors={membership.pk: error.message})
-    except PermissionDenied:
-        raise Http404
     return _after_change(request, membership, success_text % {"name": membership.user.get_full_name()})
 
 
 @login_required
+@refusals_shown(_back_to_users, hide_denied=True)
 def organization_user_deactivate(request, pk):
     return _toggle(request, pk, services.membership_deactivate, "deactivated_by",
                    _("%(name)s has been deactivated."))
 
 
 @login_required
+@refusals_shown(_back_to_users, hide_denied=True)
 def organization_user_reactivate(request, pk):
     return _toggle(request, pk, services.membership_reactivate, "reactivated_by",
                    _("%(name)s has been reactivated."))
@@ -165,24 +172,20 @@ def _link_request_in_scope(request, pk):
 
 
 @login_required
+@refusals_shown(_back_to_users, hide_denied=True)
 def organization_link_approve(request, pk):
     link_request = _link_request_in_scope(request, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
-        services.link_request_approve(link_request=link_request, approved_by=request.user, role=Role.BASIC)
-    except SERVICE_ERRORS as error:
-        messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
-    except PermissionDenied:
-        raise Http404
-    else:
-        messages.success(
-            request, _("%(name)s is now active as Basic user.") % {"name": link_request.user.get_full_name()}
-        )
+    services.link_request_approve(link_request=link_request, approved_by=request.user, role=Role.BASIC)
+    messages.success(
+        request, _("%(name)s is now active as Basic user.") % {"name": link_request.user.get_full_name()}
+    )
     return redirect("portal:organization_users")
 
 
 @login_required
+@refusals_shown(_back_to_users, hide_denied=True)
 def organization_link_reject(request, pk):
     link_request = _link_request_in_scope(request, pk)
     form = RejectForm(request.POST if request.method == "POST" else None)
@@ -191,10 +194,8 @@ def organization_link_reject(request, pk):
             services.link_request_reject(
                 link_request=link_request, rejected_by=request.user, reason=form.cleaned_data["reason"]
             )
-        except SERVICE_ERRORS as error:
-            add_service_error(form, error)
-        except PermissionDenied:
-            raise Http404
+        except FORM_ERRORS as error:
+            apply_service_error(form, error)
         else:
             messages.success(
                 request, _("The request of %(name)s has been rejected.") % {"name": link_request.user.get_full_name()}

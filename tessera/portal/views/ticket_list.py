@@ -11,7 +11,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,11 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tessera.audit.models import AuditAction
 from tessera.audit.services import audit_record
-from tessera.core.transactions import atomic_writes
 from tessera.tickets import exports, selectors, services
 from tessera.tickets.policies import ticket_policy
 from tessera.tickets.selectors import listing, sorting
 from tessera.tickets.workflow import STATUS_GROUPS
+
+from ..errors import refusals_shown
 
 
 def _customer_tickets(*, unavailable: str):
@@ -112,7 +112,6 @@ def _status_groups(ticket_filter: listing.TicketListFilter) -> list[dict]:
     ]
 
 
-@atomic_writes
 @require_GET
 @_customer_tickets(unavailable="page")
 def ticket_list(request):
@@ -145,24 +144,29 @@ def ticket_list(request):
     return render(request, "portal/ticket_list.html", context)
 
 
+def _posted_filter(request) -> listing.TicketListFilter:
+    return listing.ticket_list_filter_from(request.POST, may_filter_own=_may_filter_own(request.user))
+
+
+def _back_to_list(request):
+    """The list as the posted filter shows it; where a refused "Save" returns, too."""
+    return HttpResponseRedirect(_list_url(_posted_filter(request)))
+
+
 @require_POST
 @_customer_tickets(unavailable="404")
+@refusals_shown(_back_to_list)
 def ticket_filter(request):
     """The filter form: "Apply" shows the list so filtered, "Save" also keeps it as the default."""
-    ticket_filter = listing.ticket_list_filter_from(request.POST, may_filter_own=_may_filter_own(request.user))
+    ticket_filter = _posted_filter(request)
     if request.POST.get("action") == "save":
-        try:
-            services.saved_ticket_filter_save(
-                user=request.user, statuses=ticket_filter.statuses, only_own=ticket_filter.only_own
-            )
-        except PermissionDenied as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Your filter is saved. The list opens with it from now on."))
-    return HttpResponseRedirect(_list_url(ticket_filter))
+        services.saved_ticket_filter_save(
+            user=request.user, statuses=ticket_filter.statuses, only_own=ticket_filter.only_own
+        )
+        messages.success(request, _("Your filter is saved. The list opens with it from now on."))
+    return _back_to_list(request)
 
 
-@atomic_writes
 @require_GET
 @_customer_tickets(unavailable="404")
 def ticket_pane(request, number: str):

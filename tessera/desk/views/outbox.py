@@ -6,23 +6,21 @@ and sends a waiting or failed message again. Anybody else finds no page (404).
 
 from functools import wraps
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tessera.core.errors import ApplicationError
 from tessera.notifications import selectors, services
 from tessera.notifications.models import OutgoingEmail
 
-from .decorators import staff_required
+from ..decorators import staff_required
+from ..errors import refusals_shown
+from ..forms import OutboxFilterForm
 
 PAGE_SIZE = 50
 
@@ -36,13 +34,6 @@ def superuser_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-class OutboxFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"), required=False,
-        choices=[("", gettext_lazy("All")), *OutgoingEmail.Status.choices],
-    )
 
 
 def _outbox_url(status: str, page: str | None = None) -> str:
@@ -72,19 +63,19 @@ def email_outbox(request):
     return render(request, "desk/email_outbox.html", context)
 
 
-@superuser_required
-@require_POST
-def email_outbox_retry(request, pk):
-    email = selectors.outgoing_email_or_404(pk=pk)
-    try:
-        services.outgoing_email_retry(email=email, user=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    except PermissionDenied:
-        raise Http404
-    else:
-        messages.success(request, _("The message to %(to)s is queued again.") % {"to": email.to})
+def _back_to_outbox(request, pk):
+    """The outbox page the retry came from (a local one only), else its first page."""
     target = request.POST.get("next", "")
     if not target.startswith(reverse("desk:email_outbox")):
         target = reverse("desk:email_outbox")
     return redirect(target)
+
+
+@superuser_required
+@require_POST
+@refusals_shown(_back_to_outbox, hide_denied=True)
+def email_outbox_retry(request, pk):
+    email = selectors.outgoing_email_or_404(pk=pk)
+    services.outgoing_email_retry(email=email, user=request.user)
+    messages.success(request, _("The message to %(to)s is queued again.") % {"to": email.to})
+    return _back_to_outbox(request, pk)

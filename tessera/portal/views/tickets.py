@@ -2,21 +2,23 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tessera.core.transactions import atomic_writes
+from tessera.core.forms import apply_service_error
+from tessera.core.http import file_download
 from tessera.tickets import services
-from tessera.tickets.downloads import attachment_response
+from tessera.tickets.downloads import attachment_open
+from tessera.tickets.forms import CCAddForm
 from tessera.tickets.models import Attachment, Comment, Ticket
 from tessera.tickets.policies import ticket_policy
-from tessera.tickets.workflow import Status, TransitionNotAllowed
+from tessera.tickets.workflow import Status
 
-from .errors import add_service_errors
-from .forms import FIELD_PREFIX, CCAddForm, CloseForm, CommentForm, ReasonForm, TicketCreateForm
+from ..errors import FORM_ERRORS, refusals_shown
+from ..forms import FIELD_PREFIX, CloseForm, CommentForm, ReasonForm, TicketCreateForm
 
 
 def _customer_ticket(request, number) -> Ticket:
@@ -25,6 +27,11 @@ def _customer_ticket(request, number) -> Ticket:
         "created_by", "service_team", "category__parent__parent__parent", "follow_up_of"
     )
     return ticket_policy.get_visible_or_404(request.user, number=number, queryset=queryset)
+
+
+def _back_to_ticket(request, number, **kwargs):
+    """Where a refused action returns: the page of the ticket in its URL (``portal.errors.refusals_shown``)."""
+    return redirect("portal:ticket_detail", number=number)
 
 
 def _require_creator(request):
@@ -40,7 +47,6 @@ def _follow_up_source(request):
     return ticket if ticket.is_closed else None
 
 
-@atomic_writes
 @login_required
 def ticket_create(request):
     _require_creator(request)
@@ -59,7 +65,7 @@ def ticket_create(request):
                 ticket = services.ticket_create(
                     author=request.user,
                     title=data["title"],
-                    category=form.chosen_category,
+                    category=form.category,
                     priority=data["priority"],
                     external_reference=data["external_reference"],
                     description=data["description"],
@@ -69,10 +75,10 @@ def ticket_create(request):
                     attachments=data["attachments"],
                     follow_up_of=follow_up_of,
                 )
-            except ValidationError as error:
+            except FORM_ERRORS as error:
                 field_map = {f.key: FIELD_PREFIX + f.key for f in form.extra_fields}
                 field_map["category"] = f"category_{len(form.category_path)}"
-                add_service_errors(form, error, field_map=field_map)
+                apply_service_error(form, error, field_map=field_map)
             else:
                 team = ticket.service_team.name if ticket.service_team else _("Customer support")
                 messages.success(
@@ -136,7 +142,6 @@ def _render_detail(request, ticket: Ticket, *, status: int = 200, **forms):
     return render(request, "portal/ticket_detail.html", context, status=status)
 
 
-@atomic_writes
 @login_required
 @require_GET
 def ticket_detail(request, number):
@@ -156,6 +161,7 @@ def _field_values_for_display(ticket: Ticket) -> list[tuple[str, object]]:
 
 @login_required
 @require_POST
+@refusals_shown(_back_to_ticket)
 def ticket_comment(request, number):
     ticket = _customer_ticket(request, number)
     form = CommentForm(request.POST, request.FILES, oversized_uploads=getattr(request, "oversized_uploads", ()))
@@ -165,11 +171,8 @@ def ticket_comment(request, number):
                 ticket=ticket, author=request.user, body=form.cleaned_data["body"],
                 attachments=form.cleaned_data["attachments"],
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied as error:
-            messages.error(request, str(error))
-            return redirect("portal:ticket_detail", number=ticket.number)
+        except FORM_ERRORS as error:
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Your comment has been added."))
             return redirect("portal:ticket_detail", number=ticket.number)
@@ -179,6 +182,7 @@ def ticket_comment(request, number):
 
 @login_required
 @require_POST
+@refusals_shown(_back_to_ticket)
 def ticket_cc_add(request, number):
     ticket = _customer_ticket(request, number)
     form = CCAddForm(request.POST, ticket=ticket)
@@ -188,11 +192,8 @@ def ticket_cc_add(request, number):
                 ticket=ticket, user=request.user,
                 cc_users=form.cleaned_data["cc_users"], cc_emails=form.cleaned_data["cc_email_list"],
             )
-        except ValidationError as error:
-            add_service_errors(form, error, field_map={"cc_users": "cc_users", "cc_emails": "cc_emails"})
-        except PermissionDenied as error:
-            messages.error(request, str(error))
-            return redirect("portal:ticket_detail", number=ticket.number)
+        except FORM_ERRORS as error:
+            apply_service_error(form, error)
         else:
             if added:
                 messages.success(request, _("Added to CC: %(list)s") % {"list": ", ".join(added)})
@@ -201,18 +202,14 @@ def ticket_cc_add(request, number):
 
 
 def _transition(request, ticket, action, success_message):
-    try:
-        action()
-    except TransitionNotAllowed:
-        messages.error(request, _("This is no longer possible: the ticket's status has changed."))
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, success_message)
+    """Run ``action``; a refusal (the status changed meanwhile, say) is shown by ``refusals_shown``."""
+    action()
+    messages.success(request, success_message)
     return redirect("portal:ticket_detail", number=ticket.number)
 
 
 @login_required
+@refusals_shown(_back_to_ticket)
 def ticket_close(request, number):
     """"Close ticket" asks for confirmation first (a page of its own, so it works without JavaScript)."""
     ticket = _customer_ticket(request, number)
@@ -231,6 +228,7 @@ def ticket_close(request, number):
 
 @login_required
 @require_POST
+@refusals_shown(_back_to_ticket)
 def ticket_accept(request, number):
     ticket = _customer_ticket(request, number)
     return _transition(
@@ -242,6 +240,7 @@ def ticket_accept(request, number):
 
 @login_required
 @require_POST
+@refusals_shown(_back_to_ticket)
 def ticket_reject(request, number):
     ticket = _customer_ticket(request, number)
     form = ReasonForm(request.POST)
@@ -263,4 +262,7 @@ def attachment_download(request, number, pk):
         Attachment.objects.exclude(comment__is_internal=True) if not request.user.is_staff else Attachment.objects,
         pk=pk, ticket=ticket,
     )
-    return attachment_response(ticket=ticket, attachment=attachment)
+    return file_download(
+        attachment_open(ticket=ticket, attachment=attachment),
+        filename=attachment.original_name, content_type=attachment.content_type,
+    )

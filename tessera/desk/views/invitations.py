@@ -1,25 +1,18 @@
 """Vendor staff invite a contact of a customer organization (seed 000's registration)."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tessera.accounts import services
-from tessera.accounts.forms import add_service_errors
 from tessera.accounts.selectors import invitations_pending
+from tessera.core.forms import apply_service_error
 from tessera.organizations.models import Organization
 
-from .decorators import staff_required
-
-
-class ContactInviteForm(forms.Form):
-    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
-    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150)
-    email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=254)
+from ..decorators import staff_required
+from ..errors import FORM_ERRORS
+from ..forms import ContactInviteForm
 
 
 @staff_required
@@ -29,8 +22,8 @@ def contact_invite(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.contact_invite(organization=organization, invited_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
+        except FORM_ERRORS as error:
+            apply_service_error(form, error)
         else:
             messages.success(
                 request,

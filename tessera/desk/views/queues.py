@@ -1,0 +1,155 @@
+"""The agent's queues: lists of tickets to work, each with a count, filters, search, sort and bulk actions.
+
+A queue's filter lives in the query string (``/desk/queues/mine/?team=3&q=printer
+&sort=-priority``): the sort links and the pages keep it, a link to another queue
+starts afresh. Bulk actions are posted to the queue's own address (query string
+included): a form in error is shown again next to its fields with every choice
+kept; otherwise the page redirects back to the same list (post/redirect/get) and
+says per ticket what was refused. The counts beside the queues ignore the filters.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from tessera.core.forms import apply_service_error
+from tessera.tickets import services
+from tessera.tickets.selectors import queues, sorting
+
+from ..decorators import staff_required
+from ..errors import FORM_ERRORS
+from ..forms import ASSIGN, ASSIGN_TO_ME, UNASSIGN, BulkActionForm, QueueFilterForm
+
+
+def _apply_bulk(request, form: BulkActionForm) -> tuple[services.BulkOutcome, list[str]]:
+    """Run the chosen action on the selected tickets the agent may see; raises what the service refuses.
+
+    Also returns the numbers that name no ticket the agent may see: refused like the others, saying no more.
+    """
+    numbers = form.cleaned_data["ticket"]
+    tickets = queues.visible_tickets_by_number(request.user, numbers)
+    operation = form.cleaned_data["operation"]
+    if operation == ASSIGN_TO_ME:
+        outcome = services.ticket_bulk_assign(tickets=tickets, user=request.user, assignee=request.user)
+    elif operation == ASSIGN:
+        assignee = form.agents[form.cleaned_data["assignee"]]
+        outcome = services.ticket_bulk_assign(tickets=tickets, user=request.user, assignee=assignee)
+    elif operation == UNASSIGN:
+        outcome = services.ticket_bulk_unassign(tickets=tickets, user=request.user)
+    elif (action := form.action) is not None:
+        outcome = services.ticket_bulk_change_status(
+            tickets=tickets, user=request.user, action=action, message=form.cleaned_data["message"]
+        )
+    else:
+        raise ValueError(f"unknown bulk operation {operation!r}")  # the form offers no other
+    found = {ticket.number for ticket in tickets}
+    return outcome, [number for number in numbers if number not in found]
+
+
+def _report(request, outcome: services.BulkOutcome, not_found: list[str]) -> None:
+    refused = [(ticket.number, reason) for ticket, reason in outcome.refused]
+    refused += [(number, _("not found")) for number in not_found]
+    changed = len(outcome.changed)
+    if not refused:
+        messages.success(
+            request, ngettext("%(count)d ticket changed.", "%(count)d tickets changed.", changed) % {"count": changed}
+        )
+        return
+    by_reason: dict[str, list[str]] = {}
+    for number, reason in refused:
+        by_reason.setdefault(reason, []).append(number)
+    details = "; ".join(f"{', '.join(numbers)} ({reason})" for reason, numbers in by_reason.items())
+    messages.warning(
+        request,
+        _("%(changed)d changed, %(refused)d refused: %(details)s")
+        % {"changed": changed, "refused": len(refused), "details": details},
+    )
+
+
+def _sort_links(queue_filter: queues.QueueFilter) -> dict[str, dict]:
+    """Per column: the address that sorts by it (ascending first, then descending) and its current direction."""
+    links = {}
+    for key in sorting.QUEUE_SORT_KEYS:
+        current = queue_filter.sort_key == key
+        descending = current and queue_filter.sort_descending
+        next_sort = key if not current or descending else f"-{key}"
+        links[key] = {
+            "url": "?" + urlencode(queue_filter.params(sort=next_sort)),
+            "direction": ("descending" if descending else "ascending") if current else "",
+        }
+    return links
+
+
+#: The sortable columns after the checkbox, in the order of the table.
+COLUMNS = (
+    ("number", gettext_lazy("Number")),
+    ("title", gettext_lazy("Title")),
+    ("organization", gettext_lazy("Organization")),
+    ("status", gettext_lazy("Status")),
+    ("priority", gettext_lazy("Priority")),
+    ("assignee", gettext_lazy("Assignee")),
+    ("team", gettext_lazy("Team")),
+    (None, gettext_lazy("Category")),
+    ("updated", gettext_lazy("Change date")),
+    ("created", gettext_lazy("Creation date")),
+)
+
+
+@staff_required
+def queue_default(request):
+    return redirect("desk:queue", queue=queues.DEFAULT_QUEUE.key)
+
+
+@staff_required
+def queue(request, queue: str):
+    """One queue: GET shows it; POST applies a bulk action to the tickets ticked in it."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    current = queues.queue_or_404(queue)
+    user = request.user
+    teams, agents, categories = queues.service_teams(), queues.agents(), queues.category_paths()
+    filter_form = QueueFilterForm(request.GET or None, teams=teams, agents=agents, categories=categories)
+    queue_filter = filter_form.queue_filter(request.GET.get("sort", ""))
+
+    bulk_form = BulkActionForm(request.POST if request.method == "POST" else None, agents=agents)
+    if bulk_form.is_bound and bulk_form.is_valid():
+        try:
+            outcome, not_found = _apply_bulk(request, bulk_form)
+        except (*FORM_ERRORS, PermissionDenied) as error:  # shown in the form, whose choices stay
+            apply_service_error(bulk_form, error)
+        else:
+            _report(request, outcome, not_found)
+            return redirect(request.get_full_path())
+
+    page = queues.queue_page(
+        user, queue=current, queue_filter=queue_filter, page=request.GET.get("page"),
+        per_page=settings.TESSERA_DESK_QUEUE_PAGE_SIZE,
+    )
+    counts = queues.queue_counts(user)
+    category_path = {node.pk: path for node, path in categories}
+    sort_links = _sort_links(queue_filter)
+    selected = set(request.POST.getlist("ticket")) if bulk_form.is_bound else set()
+    context = {
+        "queue": current,
+        "queues": [(q, counts[q.key]) for q in queues.QUEUES],
+        "filter": queue_filter,
+        "filter_form": filter_form,
+        "bulk_form": bulk_form,
+        "page_obj": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "query": urlencode(queue_filter.params()),
+        "headers": [
+            {"label": label, "link": sort_links[key] if key else None, "key": key} for key, label in COLUMNS
+        ],
+        "rows": [
+            (ticket, ticket.number in selected, category_path.get(ticket.category_id, ""))
+            for ticket in page.object_list
+        ],
+    }
+    return render(request, "desk/queue.html", context)

@@ -1,0 +1,130 @@
+"""What an agent changes on a ticket from the workspace: status, assignment, team, priority, category."""
+
+from django.contrib import messages
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tessera.core.forms import apply_service_error
+from tessera.tickets import services
+from tessera.tickets.workflow import Action, Actor, available_actions
+
+from ..decorators import staff_required
+from ..errors import FORM_ERRORS, refusals_shown
+from ..forms import AssignForm, CategoryForm, PriorityForm, StatusForm, TeamForm
+from .workspace import back_to, back_to_ticket, on_demand_form, render_workspace, ticket_or_404
+
+
+@staff_required
+@require_POST
+@refusals_shown(back_to_ticket)
+def ticket_status(request, number):
+    ticket = ticket_or_404(request, number)
+    if not available_actions(Actor.AGENT, ticket.status):
+        messages.error(
+            request,
+            _("This status change is not allowed while the ticket is “%(status)s”.")
+            % {"status": ticket.get_status_display()},
+        )
+        return back_to(ticket)
+    form = StatusForm(request.POST, status=ticket.status)
+    if form.is_valid():
+        action = Action(form.cleaned_data["action"])
+        try:
+            services.ticket_change_status(
+                ticket=ticket, user=request.user, action=action, message=form.cleaned_data["message"]
+            )
+        except FORM_ERRORS as error:
+            apply_service_error(form, error)
+        else:
+            ticket.refresh_from_db(fields=["status"])
+            messages.success(
+                request, _("The status is now “%(status)s”.") % {"status": ticket.get_status_display()}
+            )
+            return back_to(ticket)
+    return render_workspace(request, ticket, status=400, status_form=form)
+
+
+def _simple_action(request, ticket, form, form_name: str, perform, success: str):
+    """Run ``perform(cleaned_data)`` for a valid form; errors next to the field, else back to the ticket."""
+    if form.is_valid():
+        try:
+            perform(form.cleaned_data)
+        except FORM_ERRORS as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, success)
+            return back_to(ticket)
+    return render_workspace(request, ticket, status=400, **{form_name: form})
+
+
+@staff_required
+@require_POST
+@refusals_shown(back_to_ticket)
+def ticket_assign(request, number):
+    ticket = ticket_or_404(request, number)
+    form = AssignForm(request.POST)
+    return _simple_action(
+        request, ticket, form, "assign_form",
+        lambda data: services.ticket_assign(ticket=ticket, user=request.user, assignee=data["assignee"]),
+        _("The ticket has been assigned."),
+    )
+
+
+@staff_required
+@require_POST
+@refusals_shown(back_to_ticket)
+def ticket_assign_me(request, number):
+    ticket = ticket_or_404(request, number)
+    services.ticket_assign(ticket=ticket, user=request.user, assignee=request.user)
+    messages.success(request, _("The ticket is now assigned to you."))
+    return back_to(ticket)
+
+
+@staff_required
+@require_POST
+@refusals_shown(back_to_ticket)
+def ticket_unassign(request, number):
+    ticket = ticket_or_404(request, number)
+    services.ticket_unassign(ticket=ticket, user=request.user)
+    messages.success(request, _("The ticket is no longer assigned to anyone."))
+    return back_to(ticket)
+
+
+@staff_required
+@require_POST
+@refusals_shown(back_to_ticket)
+def ticket_team(request, number):
+    ticket = ticket_or_404(request, number)
+    return _simple_action(
+        request, ticket, TeamForm(request.POST), "team_form",
+        lambda data: services.ticket_assign_team(ticket=ticket, user=request.user, team=data["team"]),
+        _("The service team has been changed."),
+    )
+
+
+@staff_required
+@require_POST
+@refusals_shown(back_to_ticket)
+def ticket_priority(request, number):
+    ticket = ticket_or_404(request, number)
+    return _simple_action(
+        request, ticket, PriorityForm(request.POST), "priority_form",
+        lambda data: services.ticket_change_priority(ticket=ticket, user=request.user, priority=data["priority"]),
+        _("The priority has been changed."),
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+@refusals_shown(back_to_ticket)
+def ticket_category(request, number):
+    ticket = ticket_or_404(request, number)
+    if request.method == "GET":
+        form = None if ticket.is_closed else CategoryForm(initial={"category": ticket.category_id})
+        return on_demand_form(request, ticket, form, template="desk/ticket_category_form.html",
+                              title=_("Re-categorize"))
+    return _simple_action(
+        request, ticket, CategoryForm(request.POST), "category_form",
+        lambda data: services.ticket_change_category(ticket=ticket, user=request.user, category=data["category"]),
+        _("The category has been changed; the ticket went to the category's service team."),
+    )
