@@ -10,7 +10,7 @@ import pytest
 from importlinter.application import use_cases
 from importlinter.configuration import configure
 
-GRAPH = grimp.build_graph("tessera", include_external_packages=False)
+GRAPH = grimp.build_graph("tessera", include_external_packages=False, exclude_type_checking_imports=True)
 
 
 def _import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
