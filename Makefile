@@ -39,12 +39,16 @@ lint: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
 	$(BIN)/pytest -q -n 2
 
 # The inner loop: no browser, a few hypothesis examples per property. `make test` is the whole suite.
 test-fast: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/pytest -q -n 2 -m "not e2e" --hypothesis-profile=fast
 
 messages: install

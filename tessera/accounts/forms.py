@@ -134,13 +134,13 @@ def _answer_field():
     )
 
 
-class RepeatedPasswordMixin:
+class RepeatedPasswordMixin(forms.Form):
     """The password typed twice; ``password_field`` names the first, ``<name>_repeat`` the second."""
 
     password_field = "password"  # noqa: S105 (a field name)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
         first, second = cleaned.get(self.password_field), cleaned.get(f"{self.password_field}_repeat")
         if first and second and first != second:
             self.add_error(f"{self.password_field}_repeat", _("The two passwords do not match."))
@@ -250,5 +250,5 @@ def _time_zone_choices():
     return [("", default), *((zone, zone) for zone in sorted(zoneinfo.available_timezones()) if "/" in zone)]
 
 
-ProfileForm.base_fields["time_zone"].choices = _time_zone_choices
+ProfileForm.base_fields["time_zone"].choices = _time_zone_choices  # type: ignore[attr-defined]  # a ChoiceField
 

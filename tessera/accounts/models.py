@@ -20,10 +20,10 @@ def normalize_security_answer(answer: str) -> str:
     return " ".join(answer.split()).casefold()
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email, password, **extra_fields):
+    def _create_user(self, email: str, password: str | None, **extra_fields: object) -> "User":
         if not email:
             raise ValueError("Users need an e-mail address.")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
@@ -93,7 +93,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # noqa: RUF012 (Django's own declaration)
 
     class Meta:
         verbose_name = _("user")

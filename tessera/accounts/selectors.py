@@ -1,11 +1,15 @@
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import LegalDocument, TokenPurpose, User
+
+if TYPE_CHECKING:
+    from tessera.organizations.models import Organization
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ def legal_text(kind: str, language: str) -> LegalText:
     return LegalText(title=document.title, body=document.body, updated_at=document.updated_at)
 
 
-def invitations_pending(organization) -> QuerySet:
+def invitations_pending(organization: "Organization") -> QuerySet[User]:
     """Contacts of ``organization`` invited by the vendor who have not activated their account yet."""
     return (
         User.objects.filter(

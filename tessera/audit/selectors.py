@@ -1,14 +1,18 @@
 """Reading the audit log."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from .models import AuditEntry
 
+if TYPE_CHECKING:
+    from tessera.organizations.models import Organization
+
 
 def audit_entries(
-    *, action: str = "", actor: str = "", ip_address: str = "", organization=None,
+    *, action: str = "", actor: str = "", ip_address: str = "", organization: "Organization | None" = None,
     date_from: date | None = None, date_to: date | None = None,
 ) -> QuerySet[AuditEntry]:
     """Entries newest first, filtered; ``actor`` matches the actor's e-mail or the name a failed login tried.

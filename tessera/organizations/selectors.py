@@ -1,14 +1,20 @@
 """Reads of organizations, memberships and link requests, always scoped to what the reader may see."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+if TYPE_CHECKING:
+    from tessera.accounts.models import User
+
 from .models import LinkRequest, Membership, Organization
 
 
-def administered_organization(user) -> Organization | None:
+def administered_organization(user: "User | AnonymousUser") -> Organization | None:
     """The organization ``user`` administers (an active admin membership), else None.
 
     Vendor staff administer no organization here: they work in the desk.
@@ -21,14 +27,14 @@ def administered_organization(user) -> Organization | None:
     return membership.organization
 
 
-def administered_organization_or_404(user) -> Organization:
+def administered_organization_or_404(user: "User | AnonymousUser") -> Organization:
     organization = administered_organization(user)
     if organization is None:
         raise Http404
     return organization
 
 
-def may_manage_organization(user, organization: Organization) -> bool:
+def may_manage_organization(user: "User | AnonymousUser", organization: Organization) -> bool:
     """Vendor staff manage every organization; an organization's active admin manages theirs."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -69,12 +75,12 @@ def pending_link_request_or_404(*, pk: int, organization: Organization | None = 
         raise Http404 from None
 
 
-def link_request_latest_for_user(user) -> LinkRequest | None:
+def link_request_latest_for_user(user: "User") -> LinkRequest | None:
     """The user's most recent link request, to show its state on the link page."""
     return LinkRequest.objects.filter(user=user).select_related("organization").order_by("-created_at", "-pk").first()
 
 
-def has_pending_link_request(user) -> bool:
+def has_pending_link_request(user: "User") -> bool:
     return LinkRequest.objects.filter(user=user, state=LinkRequest.State.PENDING).exists()
 
 
@@ -92,7 +98,7 @@ def link_request_approvers(organization: Organization) -> list:
     return list(get_user_model().objects.filter(is_staff=True, is_active=True).order_by("pk"))
 
 
-def _count_of(queryset: QuerySet, field: str = "organization") -> Subquery:
+def _count_of(queryset: QuerySet, field: str = "organization") -> Coalesce:
     counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 

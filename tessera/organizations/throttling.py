@@ -8,6 +8,7 @@ leaves that window.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -16,6 +17,9 @@ from django.utils import timezone
 from tessera.core.errors import ApplicationError
 
 from .models import LinkAttempt
+
+if TYPE_CHECKING:
+    from tessera.accounts.models import User
 
 
 class TooManyAttempts(ApplicationError):
@@ -28,7 +32,7 @@ def _window_start():
 
 @dataclass(frozen=True)
 class LinkThrottle:
-    user: object
+    user: "User"
     ip_address: str | None
 
     def is_blocked(self) -> bool:
