@@ -172,6 +172,7 @@ MATRIX: dict[str, Case] = {
     "accounts:password_reset_sent": Case(public=True, get={EVERYONE: 200}),
     "accounts:password_reset_confirm": Case(kwargs=lambda o: {"token": "not-a-token"}, public=True,
                                             get={EVERYONE: 404}),
+    "accounts:unlock": Case(kwargs=lambda o: {"token": "not-a-token"}, public=True, get={EVERYONE: 404}),
     "accounts:terms": Case(public=True, get={EVERYONE: 200}),
     "accounts:privacy": Case(public=True, get={EVERYONE: 200}),
     # desk: vendor staff only
