@@ -606,9 +606,6 @@ def build_pages(plan: dict) -> list[Page]:
                   plan["create"]["fields"])
     return [
         Page("bare", "Bare Django view, 20 KB (ceiling)", "ceiling", None, CEILING_PATH),
-        # Not a target: the same view without ATOMIC_REQUESTS' transaction, to show what its round trips cost.
-        Page("bare_no_transaction", "The same, without the request's transaction (for comparison)", "info", None,
-             "/bench/static-no-transaction/"),
         Page("my_tickets", "My tickets (default view)", "read", "customer", "/tickets/"),
         Page("my_tickets_status", "My tickets, status open + in process", "read", "customer",
              "/tickets/?status=open&status=in_process"),

@@ -6,5 +6,4 @@ from . import views
 
 urlpatterns = [
     path("static/", views.static_page, name="bench_static"),
-    path("static-no-transaction/", views.static_page_without_transaction),
 ]

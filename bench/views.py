@@ -5,7 +5,6 @@ built once at import: about 20 KB of static HTML, the size of a typical
 Tessera page, so the ceiling includes the same bytes on the wire.
 """
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
@@ -19,11 +18,4 @@ BODY = (
 
 @require_GET
 def static_page(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(BODY, content_type="text/html; charset=utf-8")
-
-
-@transaction.non_atomic_requests
-@require_GET
-def static_page_without_transaction(request: HttpRequest) -> HttpResponse:
-    """The same page without the per-request transaction: what BEGIN, COMMIT and the health check cost."""
     return HttpResponse(BODY, content_type="text/html; charset=utf-8")
