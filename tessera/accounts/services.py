@@ -351,7 +351,7 @@ def password_reset_request(*, email: str) -> None:
     account_email_record(user=user, kind=AccountEmail.Kind.PASSWORD_RESET)
 
 
-@transaction.atomic
+@unit_of_work
 def account_unlock_link_send(*, login: str) -> None:
     """An account was just locked after failed logins: send its owner a link that lifts the lock.
 
@@ -380,7 +380,7 @@ def account_unlock_link_send(*, login: str) -> None:
     account_email_record(user=user, kind=AccountEmail.Kind.UNLOCK)
 
 
-@transaction.atomic
+@unit_of_work
 def account_unlock(*, token: str) -> User:
     """The link of the unlock e-mail: the failed logins of its account no longer count."""
     claimed = token_claim(token, purpose=TokenPurpose.UNLOCK)
