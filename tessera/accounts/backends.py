@@ -10,12 +10,7 @@ class EmailOrUsernameBackend(ModelBackend):
         if not login or password is None:
             return None
         User = get_user_model()
-        login = User.normalize_username(login.strip())  # NFKC, as user names are stored
-        # The e-mail address wins: a user name that looks like someone's address never signs in as them.
-        user = (
-            User.objects.filter(email__iexact=login).first()
-            or User.objects.filter(username__iexact=login).first()
-        )
+        user = User.objects.by_login(login)
         if user is None:
             # Spend the same time as for a real user, so timing tells nothing.
             User().set_password(password)

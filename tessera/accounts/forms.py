@@ -92,8 +92,7 @@ class LoginForm(AuthenticationForm):
         login, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
         if not login or not password:
             return None
-        login = User.normalize_username(login.strip())
-        user = User.objects.filter(email__iexact=login, is_active=False, email_verified_at__isnull=True).first()
+        user = User.objects.by_login(login)
         if user is None or not registration_is_pending(user) or not user.check_password(password):
             return None
         return user

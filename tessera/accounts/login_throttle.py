@@ -28,14 +28,8 @@ def login_identity(request: object, credentials: dict | None) -> str:
     belongs to no account is counted as typed (normalized).
     """
     typed = str((credentials or {}).get("username") or getattr(request, "POST", {}).get("username") or "")
-    login = User.normalize_username(typed.strip())
-    if not login:
-        return ""
-    user = (
-        User.objects.filter(email__iexact=login).only("email").first()
-        or User.objects.filter(username__iexact=login).only("email").first()
-    )
-    return (user.email if user is not None else login).lower()
+    user = User.objects.by_login(typed)
+    return (user.email if user is not None else User.normalize_username(typed.strip())).lower()
 
 
 def network_wait_seconds(ip_address: str | None) -> int:

@@ -44,6 +44,17 @@ class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, email):
         return self.get(email__iexact=email)
 
+    def by_login(self, login: str) -> "User | None":
+        """The account a login form names: by e-mail address or user name, both case-insensitive.
+
+        The e-mail address wins: a user name that looks like someone's address never names them.
+        ``login`` is normalized as user names are stored (NFKC).
+        """
+        login = self.model.normalize_username(login.strip())
+        if not login:
+            return None
+        return self.filter(email__iexact=login).first() or self.filter(username__iexact=login).first()
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: a customer organization's staff or the vendor's.
