@@ -311,6 +311,10 @@ TESSERA_INBOUND_SMTP_HOST = env.str("TESSERA_INBOUND_SMTP_HOST", default="127.0.
 TESSERA_INBOUND_SMTP_PORT = env.int("TESSERA_INBOUND_SMTP_PORT", default=2525)
 # Largest message the receiver accepts, in bytes.
 TESSERA_INBOUND_MAX_BYTES = env.int("TESSERA_INBOUND_MAX_BYTES", default=32 * 1024 * 1024)
+# The receiving mail server(s) whose Authentication-Results header (RFC 8601) Tessera believes, by
+# authserv-id, comma-separated; empty = none. Only a mail with dmarc=pass from such a server may be
+# threaded into a ticket without a reply address, and a mail that failed gets no automatic answer.
+TESSERA_INBOUND_TRUSTED_AUTHSERV_IDS = env.list("TESSERA_INBOUND_TRUSTED_AUTHSERV_IDS", default=[])
 # IMAP polling (manage.py poll_imap): imaps://user:password@host[:port]/INBOX (imap:// plain,
 # imap+starttls:// upgraded); empty = off. Read mail is marked seen, or moved to the processed folder if set.
 TESSERA_IMAP_URL = env.str("TESSERA_IMAP_URL", default="")

@@ -8,8 +8,19 @@ and automatic mail; it hands each other mail to ``TicketMailHandler``
    mail a comment by the user the address names, if the mail comes from that
    user's address and the user may still comment on the ticket;
 2. a recipient that looks like a reply address but is not genuine is refused;
-3. a recipient that is the support address opens a ticket for a known, active
-   user who may create tickets; anyone else is told how to register.
+3. a recipient that is the support address: a mail that answers a ticket
+   (``In-Reply-To``/``References`` name the ticket's thread, or the subject
+   carries ``[#0800000266]``) becomes a comment when the receiving mail server
+   vouches for the sender (``dmarc=pass``, see ``notifications.inbound.authenticity``)
+   and the sender may comment on the ticket. Anything else opens a ticket for a
+   known, active user who may create tickets (noting the ticket it answered, if
+   the sender may see it); anyone else is told how to register. Without a reply
+   address or a vouched-for sender, no mail ever becomes a comment: a From
+   header is easily forged.
+
+An agent's e-mailed reply becomes an internal note, never a public answer: an
+agent writes to the customer from the desk, where they see what the customer
+will read (DESIGN.md, "E-mail").
 
 A mail that may not act on a ticket changes nothing and learns nothing: at
 most it gets a generic reply that names no ticket. A redelivered mail (same
@@ -40,8 +51,10 @@ from django.utils.translation import gettext as _
 
 from tessera.accounts.models import User
 from tessera.core.operations import operation
+from tessera.notifications.emails import mail_domain
 from tessera.notifications.inbound import InboundMail, InboundResult, Outcome
 from tessera.notifications.inbound.attachments import collect_attachments
+from tessera.notifications.inbound.authenticity import sender_authenticated
 from tessera.notifications.inbound.loops import is_reply_style, support_address
 from tessera.notifications.inbound.replies import language_of, send_reply
 from tessera.notifications.inbound.text import body_parts, strip_quoted_text
@@ -87,7 +100,11 @@ class TicketMailHandler:
             result = TicketMailResult(Outcome.REJECTED, "reply address not genuine", mail.message_id)
             return _reply_not_accepted(mail, result, language_of(mail))
         if support_address() in mail.recipients:
-            return _process_new_ticket(mail)
+            answered = _answered_ticket(mail)
+            sender = _known_sender(mail)
+            if answered is not None and sender is not None and sender_authenticated(mail) is True:
+                return _process_reply(mail, answered.pk, sender.pk)
+            return _process_new_ticket(mail, answered=answered)
         return TicketMailResult(Outcome.IGNORED, "not addressed to the support address", mail.message_id)
 
     def is_own_address(self, address: str) -> bool:
@@ -131,6 +148,25 @@ def _temporary_failure(mail: InboundMail, ticket: Ticket | None = None) -> Ticke
 
 
 # Replies to notifications ----------------------------------------------------------------------------
+
+
+_SUBJECT_TAG = re.compile(r"\[#(\d{4,20})\]")
+
+
+def _answered_ticket(mail: InboundMail) -> Ticket | None:
+    """The ticket a mail to the support address answers, by its thread headers or its subject tag."""
+    # Every notification answers its ticket's thread (``notifications.thread_reference``).
+    reference = re.compile(rf"<ticket-(\d+)@{re.escape(mail_domain())}>", re.IGNORECASE)
+    for header in ("In-Reply-To", "References"):
+        match = reference.search(mail.header(header))
+        if match:
+            return Ticket.objects.filter(pk=int(match.group(1))).first()
+    tag = _SUBJECT_TAG.search(mail.subject)
+    return Ticket.objects.filter(number=tag.group(1)).first() if tag else None
+
+
+def _known_sender(mail: InboundMail) -> User | None:
+    return User.objects.filter(email__iexact=mail.sender).first() if mail.sender else None
 
 
 def _follow_merges(ticket: Ticket, user: User) -> Ticket:
@@ -193,7 +229,8 @@ def _process_reply(mail: InboundMail, ticket_id: int, user_id: int) -> TicketMai
                 if Comment.objects.filter(email_message_id=mail.message_id).exists():
                     return TicketMailResult(Outcome.DUPLICATE, "already added", mail.message_id)
                 comment = services.comment_add(
-                    ticket=ticket, author=user, body=body, attachments=attachments, source=Source.EMAIL
+                    ticket=ticket, author=user, body=body, attachments=attachments, source=Source.EMAIL,
+                    is_internal=user.is_staff,
                 )
                 Comment.objects.filter(pk=comment.pk).update(email_message_id=mail.message_id)
         except services.AttachmentNotStored:
@@ -244,7 +281,15 @@ def _title_of(subject: str) -> str:
     return title or _("(no subject)")
 
 
-def _process_new_ticket(mail: InboundMail) -> TicketMailResult:
+def _answer_note(answered: Ticket | None, user: User) -> str:
+    """A line for agents: the mail answered a ticket but was not added to it (named only if the user may see it)."""
+    if answered is None or not ticket_policy.can_view(user, answered):
+        return ""
+    return _("This e-mail answered ticket %(number)s; it was not added there because its sender could not be"
+             " verified.") % {"number": answered.number}
+
+
+def _process_new_ticket(mail: InboundMail, answered: Ticket | None = None) -> TicketMailResult:
     if Ticket.objects.filter(email_message_id=mail.message_id).exists():
         return TicketMailResult(Outcome.DUPLICATE, "already opened", mail.message_id)
     user = User.objects.filter(email__iexact=mail.sender).select_related("membership").first()
@@ -262,8 +307,16 @@ def _process_new_ticket(mail: InboundMail) -> TicketMailResult:
     with translation.override(language):
         body_part, text = body_parts(mail.message)
         attachments, notes = _attachments(mail, body_part)
+        if not mail.subject.strip() and not text.strip() and not attachments:
+            result = TicketMailResult(Outcome.REJECTED, "empty", mail.message_id)
+            result.replied = _reply(
+                mail, "not_processed", language=language,
+                context={"recipient": user, "portal_url": links.ticket_create_url(),
+                         "reasons": [_("Your e-mail had no subject, no text and no file.")]},
+            )
+            return result
         # A new ticket keeps the whole text: a forwarded history is what the ticket is about.
-        description = _with_notes(text, notes)
+        description = _with_notes(text, [note for note in [*notes, _answer_note(answered, user)] if note])
         try:
             with operation():
                 # One sender's mails are taken one at a time: a redelivery cannot slip past the check.

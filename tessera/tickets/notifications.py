@@ -346,6 +346,12 @@ def _context(event: TicketEvent, notice: Notice, recipient: Recipient) -> dict[s
     }
 
 
+def thread_reference(ticket: Ticket) -> str:
+    """The Message-ID every notification about ``ticket`` answers: mail programs keep one thread per ticket,
+    and a reply sent to the support address names the ticket it answers (``inbound_mail``)."""
+    return f"<ticket-{ticket.pk}@{mail_domain()}>"
+
+
 def _queue(event: TicketEvent, notice: Notice, recipient: Recipient, key: str) -> None:
     ticket = event.ticket
     subject, text, html = render_email(
@@ -353,10 +359,11 @@ def _queue(event: TicketEvent, notice: Notice, recipient: Recipient, key: str) -
         time_zone=recipient.time_zone,
     )
     reply_to = reply_to_address(ticket_id=ticket.pk, user_id=recipient.user.pk) if recipient.user else ""
+    thread = thread_reference(ticket)
     queue_email(
         to=recipient.email, subject=subject, text=text, html=html, reply_to=reply_to,
         # Mail programs keep every message of a ticket in one thread.
-        headers={"References": f"<ticket-{ticket.pk}@{mail_domain()}>", "X-Tessera-Ticket": ticket.number},
+        headers={"In-Reply-To": thread, "References": thread, "X-Tessera-Ticket": ticket.number},
         template=notice.template, language=recipient.language, idempotency_key=key,
     )
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..emails import send_email
 from ..models import OutgoingEmail
+from .authenticity import sender_authenticated
 from .message import InboundMail
 
 REPLY_INTERVAL_SECONDS = 60 * 60
@@ -18,7 +19,11 @@ def may_reply(mail: InboundMail) -> bool:
     """At most one polite reply per sender and hour: two robots cannot keep each other busy.
 
     Counted on the outgoing e-mails themselves, so every receiver process sees the same.
+    A mail our receiving server found forged (DMARC did not pass) gets no answer at all: the
+    answer would go to whoever the forger named (backscatter).
     """
+    if sender_authenticated(mail) is False:
+        return False
     since = timezone.now() - timedelta(seconds=REPLY_INTERVAL_SECONDS)
     recent = OutgoingEmail.objects.filter(to=mail.sender, template__startswith="inbound_", created_at__gte=since)
     return not recent.exists()
