@@ -264,9 +264,13 @@ FILE_UPLOAD_HANDLERS = [
 
 # Organizations
 # Linking to an organization at first login (customer code + postal code): after this many wrong
-# pairs from one user or from one IP address, further tries wait until the oldest leaves the window.
+# pairs from one user, further tries wait until the oldest leaves the window.
 TESSERA_LINK_FAILURE_LIMIT = env.int("TESSERA_LINK_FAILURE_LIMIT", default=5)
 TESSERA_LINK_COOLOFF_MINUTES = env.int("TESSERA_LINK_COOLOFF_MINUTES", default=15)
+# A practice shares one address: the limit per address is much higher than per user. An organization
+# whose customer code is tried with wrong postal codes this often takes no link requests for a while.
+TESSERA_LINK_NETWORK_FAILURE_LIMIT = env.int("TESSERA_LINK_NETWORK_FAILURE_LIMIT", default=50)
+TESSERA_LINK_ORGANIZATION_FAILURE_LIMIT = env.int("TESSERA_LINK_ORGANIZATION_FAILURE_LIMIT", default=20)
 
 # Accounts: how long the e-mailed links stay valid, how often account e-mails may be
 # sent again, and how many wrong answers a link's page accepts before the link is void.

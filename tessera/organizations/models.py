@@ -127,7 +127,7 @@ class LinkRequest(TimeStampedModel):
 
 
 class LinkAttempt(models.Model):
-    """A wrong customer code / postal code pair; counted per user and per IP address to stop guessing.
+    """A wrong customer code / postal code pair; counted per user, per organization and per IP address.
 
     Kept in the database, not a cache, so every web process sees the same count.
     """
@@ -137,6 +137,10 @@ class LinkAttempt(models.Model):
         verbose_name=_("user"),
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    organization = models.ForeignKey(
+        "Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("organization"), help_text=_("The organization whose customer code was given."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,15 +44,18 @@ def _normalize_postal_code(value: str) -> str:
     return "".join(value.split()).casefold()
 
 
-def _organization_matching(customer_code: str, postal_code: str) -> Organization | None:
+def _organization_matching(customer_code: str, postal_code: str) -> tuple[Organization | None, Organization | None]:
+    """(the organization this pair names, or None; the organization the code alone names, or None)."""
     code = customer_code.strip()
     if not code:
-        return None
+        return None, None
     wanted = _normalize_postal_code(postal_code)
+    named = None
     for organization in Organization.objects.filter(customer_code__iexact=code, is_active=True):
         if wanted and _normalize_postal_code(organization.postal_code) == wanted:
-            return organization
-    return None
+            return organization, organization
+        named = organization
+    return None, named
 
 
 def _check_may_manage(actor: "User", organization: Organization) -> None:
@@ -146,15 +150,24 @@ def link_request_create(
 
     On a match the user becomes a ``restricted`` member and the organization's
     administrators (or, if it has none, vendor staff) are asked to approve.
-    Wrong pairs are counted per user and per IP address; the count is written
-    outside the unit of work on purpose, so that it survives the refusal.
+    Wrong pairs are counted per user, per organization (a right code with a wrong
+    postal code) and per IP address (``throttling``); the count is committed
+    before the refusal, outside the unit of work that links, so that it survives it.
     """
     if user.is_staff:
         raise PermissionDenied
     if Membership.objects.filter(user=user).exists():
         raise ApplicationError(_("Your account is already linked to an organization."))
     throttle = LinkThrottle(user=user, ip_address=ip_address)
-    if throttle.is_blocked():
+    with transaction.atomic():
+        # One user's guesses are taken one at a time: parallel requests cannot all pass the check
+        # before any failure is recorded. The failure is committed here, before the refusal.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        organization, named = _organization_matching(customer_code, postal_code)
+        blocked = throttle.is_blocked(named)
+        if not blocked and organization is None:
+            throttle.record_failure(named)
+    if blocked:
         minutes = throttle.cooloff_minutes()
         raise TooManyAttempts(
             ngettext(
@@ -164,9 +177,7 @@ def link_request_create(
             )
             % {"minutes": minutes}
         )
-    organization = _organization_matching(customer_code, postal_code)
     if organization is None:
-        throttle.record_failure()
         raise ValidationError(_no_match_message(), code="no_match")
     return _link_request_open(user=user, organization=organization,
                               customer_code=customer_code.strip(), postal_code=postal_code.strip())

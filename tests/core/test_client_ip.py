@@ -203,9 +203,10 @@ def test_without_proxies_a_forged_header_neither_escapes_the_throttle_nor_reache
 
 def test_behind_a_proxy_the_link_throttle_counts_the_client_not_the_proxy(settings, client, organization):
     settings.TESSERA_PROXY_COUNT = 1
+    settings.TESSERA_LINK_NETWORK_FAILURE_LIMIT = settings.TESSERA_LINK_FAILURE_LIMIT
     wrong = {"customer_code": "100001", "postal_code": "00000"}
     right = {"customer_code": "100001", "postal_code": "20121"}
-    for attempt in range(settings.TESSERA_LINK_FAILURE_LIMIT):
+    for attempt in range(settings.TESSERA_LINK_NETWORK_FAILURE_LIMIT):
         client.force_login(UserFactory())
         response = client.post(LINK, wrong, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}, {STRANGER}")
         assert response.status_code == 200

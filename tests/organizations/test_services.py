@@ -102,13 +102,86 @@ def test_five_failures_block_the_user_even_with_the_right_codes(unlinked_user, o
     assert LinkAttempt.objects.count() == 5  # a refused try is not counted again
 
 
-def test_five_failures_from_one_address_block_every_user_there(organization):
+def test_one_users_failures_do_not_lock_out_colleagues_behind_the_same_router(organization):
+    """Issue 14, finding 4: a practice shares one address; one colleague's typos must not block the others."""
+    clumsy = UserFactory()
     for _ in range(5):
+        with pytest.raises(ValidationError):
+            link(clumsy, code="999999", ip="10.0.0.7")
+    with pytest.raises(TooManyAttempts):
+        link(clumsy, ip="10.0.0.7")
+    assert link(UserFactory(), ip="10.0.0.7").organization == organization
+
+
+def test_an_address_is_blocked_at_its_own_much_higher_limit(settings, organization):
+    assert settings.TESSERA_LINK_NETWORK_FAILURE_LIMIT >= 10 * settings.TESSERA_LINK_FAILURE_LIMIT
+    settings.TESSERA_LINK_NETWORK_FAILURE_LIMIT = 7
+    for _ in range(7):
         with pytest.raises(ValidationError):
             link(UserFactory(), code="999999", ip="10.0.0.7")
     with pytest.raises(TooManyAttempts):
         link(UserFactory(), ip="10.0.0.7")
     assert link(UserFactory(), ip="10.0.0.8").organization == organization
+
+
+def test_guessing_one_organizations_postal_code_from_many_accounts_blocks_that_organization(
+    settings, organization, other_organization
+):
+    settings.TESSERA_LINK_ORGANIZATION_FAILURE_LIMIT = 6
+    for attempt in range(6):  # six accounts, six addresses: no user or address limit is reached
+        with pytest.raises(ValidationError):
+            link(UserFactory(), code=organization.customer_code, postal=f"0000{attempt}", ip=f"10.1.0.{attempt}")
+    assert LinkAttempt.objects.filter(organization=organization).count() == 6
+    with pytest.raises(TooManyAttempts):
+        link(UserFactory(), ip="10.2.0.1")  # even the right pair waits
+    other = link(UserFactory(), code=other_organization.customer_code, postal=other_organization.postal_code,
+                 ip="10.2.0.2")
+    assert other.organization == other_organization
+    # A code nobody has counts against no organization.
+    with pytest.raises(ValidationError):
+        link(UserFactory(), code="999999", ip="10.3.0.1")
+    assert LinkAttempt.objects.filter(organization__isnull=True).count() == 1
+
+
+@pytest.mark.postgres(reason="needs PostgreSQL row locking between parallel requests")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_of_one_user_never_exceed_the_limit(settings, unlinked_user, organization):
+    """Issue 14, finding 4: nothing locked between the check and the recorded failure."""
+    import threading
+
+    from django.db import connection
+
+    settings.TESSERA_LINK_FAILURE_LIMIT = 3
+    threads_count = 12
+    barrier = threading.Barrier(threads_count)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def guess(worker: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            try:
+                link(unlinked_user, code="999999", ip=f"10.4.0.{worker}")
+            except TooManyAttempts:
+                outcome = "blocked"
+            except ValidationError:
+                outcome = "tried"
+            with lock:
+                outcomes.append(outcome)
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(outcomes) == ["blocked"] * 9 + ["tried"] * 3
+    assert LinkAttempt.objects.filter(user=unlinked_user).count() == 3
 
 
 def test_failures_older_than_the_window_no_longer_count(unlinked_user, organization):
