@@ -1,9 +1,17 @@
-"""An account locked after failed logins: its owner hears of it, with a way back in."""
+"""An account locked after failed logins: its owner hears of it, with a way back in.
+Logging in and out: the account page's list of sessions follows."""
 
 from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from . import services
+from tessera.core.client_ip import client_ip
+from tessera.organizations.signals import membership_deactivated
+
+from . import services, sessions
+from .middleware import mark_seen
+from .models import User
 
 
 @receiver(user_locked_out, dispatch_uid="tessera.accounts.unlock_link")
@@ -11,3 +19,33 @@ def send_unlock_link(sender, request, username, ip_address, **kwargs) -> None:
     # axes also sends this for each refused try while the lock lasts: the service sends one e-mail per lock.
     if username:
         services.account_unlock_link_send(login=username)
+
+
+@receiver(user_logged_in, dispatch_uid="tessera.accounts.session_record")
+def record_session(sender, request, user, **kwargs) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    if not request.session.session_key:
+        request.session.save()
+    sessions.session_record(
+        user=user, session_key=request.session.session_key, ip_address=client_ip(request) or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    mark_seen(request)
+
+
+@receiver(user_logged_out, dispatch_uid="tessera.accounts.session_forget")
+def forget_session(sender, request, user, **kwargs) -> None:
+    if request is not None and getattr(request, "session", None) is not None and request.session.session_key:
+        sessions.forget_session(request.session.session_key)
+
+
+@receiver(membership_deactivated, dispatch_uid="tessera.accounts.end_sessions_of_deactivated_member")
+def end_sessions_of_deactivated_member(sender, user, **kwargs) -> None:
+    sessions.sessions_end_all(user=user)
+
+
+@receiver(post_save, sender=User, dispatch_uid="tessera.accounts.end_sessions_of_deactivated_user")
+def end_sessions_of_deactivated_user(sender, instance: User, created: bool, **kwargs) -> None:
+    if not created and not instance.is_active:
+        sessions.sessions_end_all(user=instance)

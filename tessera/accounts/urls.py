@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, invitation, legal, login, password, registration, unlock
+from .views import account, invitation, legal, login, password, registration, sessions, unlock
 
 app_name = "accounts"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("password/", account.password_change, name="password_change"),
     path("security-question/", account.security_question_change, name="security_question_change"),
     path("profile/", account.profile_change, name="profile_change"),
+    path("sessions/", sessions.session_list, name="sessions"),
+    path("sessions/<int:session_id>/end/", sessions.session_end, name="session_end"),
+    path("sessions/end-others/", sessions.sessions_end_others, name="sessions_end_others"),
     path("login/", login.LoginView.as_view(), name="login"),
     path("logout/", login.LogoutView.as_view(), name="logout"),
     path("language/", login.language_set, name="language"),

@@ -22,6 +22,7 @@ from tessera.core.errors import ApplicationError
 from tessera.core.operations import unit_of_work
 from tessera.notifications.emails import absolute_url, send_email_to_user
 
+from . import signals
 from .models import LinkRequest, Membership, Organization, Role
 from .selectors import link_request_approvers, may_manage_organization
 from .throttling import LinkThrottle, TooManyAttempts
@@ -303,6 +304,7 @@ def membership_deactivate(*, membership: Membership, deactivated_by: "User") -> 
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
     audit_record(action=AuditAction.MEMBERSHIP_DEACTIVATE, actor=deactivated_by, target=membership)
+    signals.membership_deactivated.send(sender=Membership, membership=membership, user=membership.user)
     return membership
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tessera.accounts.models import UserSession
 from tessera.organizations.models import LinkRequest, Membership, Role
 from tessera.tickets.services import comment_add, ticket_create
 from tessera.tickets.workflow import Status
@@ -157,6 +158,10 @@ MATRIX: dict[str, Case] = {
     "accounts:password_change": Case(collection=True, post=True, get={SIGNED_IN: 405}),
     "accounts:security_question_change": Case(collection=True, post=True, get={SIGNED_IN: 405}),
     "accounts:profile_change": Case(collection=True, post=True, get={SIGNED_IN: 405}),
+    "accounts:sessions": Case(collection=True, get={SIGNED_IN: 200}, notes="each user sees their own sessions"),
+    "accounts:sessions_end_others": Case(collection=True, post=True, get={SIGNED_IN: 405}),
+    "accounts:session_end": Case(kwargs=lambda o: {"session_id": o["session"].pk}, readers=frozenset({"basic_a"}),
+                                 ok=405, post=True, get={SIGNED_IN: 405}, notes="only its owner may end it"),
     "accounts:login": Case(public=True, get={ANONYMOUS: 200, SIGNED_IN: HOME}),
     "accounts:logout": Case(public=True, get={EVERYONE: 405}),
     "accounts:language": Case(public=True, get={EVERYONE: 405}),
@@ -242,7 +247,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1034, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1077, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------
@@ -288,6 +293,8 @@ def _build_world() -> dict:
         "link_request": link_request,
         "basic_membership": memberships["basic_a"],
         "restricted_membership": memberships["restricted_a"],
+        "session": UserSession.objects.create(session_key="alpha-session", user=users["basic_a"],
+                                              user_agent="ALPHA-TICKET-TITLE browser"),
     }
 
 
@@ -311,6 +318,7 @@ def state_of(objects) -> tuple:
         ticket.status, ticket.priority, ticket.assignee_id, ticket.category_id, ticket.service_team_id,
         ticket.comments.count(), ticket.cc_entries.count(), ticket.attachments.count(), ticket.events.count(),
         LinkRequest.objects.get(pk=objects["link_request"].pk).state,
+        UserSession.objects.filter(pk=objects["session"].pk).exists(),
         sorted(Membership.objects.filter(organization=objects["organization"]).values_list("pk", "role", "is_active")),
     )
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from tessera.core.forms import apply_service_error
 from tessera.core.operations import operation
 
-from .. import services
+from .. import services, sessions
 from ..forms import PasswordChangeForm, ProfileForm, SecurityQuestionForm
 from .login import remember_language
 
@@ -46,8 +46,9 @@ def password_change(request):
                     user=request.user, old_password=form.cleaned_data["old_password"],
                     new_password=form.cleaned_data["new_password"],
                 )
-                # This session stays signed in; every other session of the user ends.
+                # This session stays signed in; every other session of the user ends, now.
                 update_session_auth_hash(request, request.user)
+                sessions.sessions_end_others(user=request.user, keep_session_key=request.session.session_key or "")
         except ValidationError as error:
             apply_service_error(form, error)
         else:
