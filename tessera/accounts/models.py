@@ -241,7 +241,7 @@ class LegalDocument(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(
-        _("text"), help_text=_("Plain text; an empty line starts a new paragraph.")
+        _("text"), max_length=200_000, help_text=_("Plain text; an empty line starts a new paragraph.")
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 

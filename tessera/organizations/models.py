@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tessera.core.limits import REASON_MAX_LENGTH
 from tessera.core.models import TimeStampedModel
 
 
@@ -110,7 +111,7 @@ class LinkRequest(TimeStampedModel):
         related_name="+", verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True, max_length=REASON_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("link request")

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from tessera.audit.models import AuditAction
 from tessera.audit.services import audit_record
 from tessera.core.errors import ApplicationError
+from tessera.core.limits import REASON_MAX_LENGTH, check_length
 from tessera.core.operations import unit_of_work
 from tessera.notifications.emails import absolute_url, send_email_to_user
 
@@ -229,7 +230,7 @@ def link_request_approve(*, link_request: LinkRequest, approved_by: "User", role
 def link_request_reject(*, link_request: LinkRequest, rejected_by: "User", reason: str) -> LinkRequest:
     """Reject a pending request with a reason; the user loses the restricted membership and may try again."""
     _check_may_manage(rejected_by, link_request.organization)
-    reason = reason.strip()
+    reason = check_length(reason.replace("\x00", ""), field="reason", limit=REASON_MAX_LENGTH).strip()
     if not reason:
         raise ValidationError({"reason": _("Tell the user why the request is rejected.")})
     link_request = _lock_pending(link_request)

@@ -46,10 +46,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tessera.accounts.models import User
+from tessera.core.limits import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
 from tessera.core.operations import operation
 from tessera.notifications.emails import mail_domain
 from tessera.notifications.inbound import InboundMail, InboundResult, Outcome
@@ -67,9 +70,9 @@ from .uploads import validate_upload
 
 logger = logging.getLogger(__name__)
 
-#: Longest text kept from one mail: the portal's comment and description fields allow as much.
-MAX_TEXT_LENGTH = 50_000
-TITLE_MAX_LENGTH = 200
+#: Longest text kept from one mail: as much as a comment or a description may hold.
+MAX_TEXT_LENGTH = TEXT_MAX_LENGTH
+FULL_TEXT_NAME = "full-text.txt"
 
 
 class TicketMailOutcome(enum.StrEnum):
@@ -125,8 +128,17 @@ def _attachments(mail: InboundMail, body_part: object) -> tuple[list, list[str]]
     )
 
 
-def _with_notes(text: str, notes: list[str]) -> str:
-    text = text[:MAX_TEXT_LENGTH].strip()
+def _with_notes(text: str, notes: list[str], attachments: list) -> str:
+    """The text to keep, with a line for each file left out. A text longer than a comment may be is cut,
+    and the whole of it is kept as an attachment (``full-text.txt``), so nothing the sender wrote is lost."""
+    text = text.strip()
+    if len(text) > MAX_TEXT_LENGTH:
+        attachments.append(SimpleUploadedFile(FULL_TEXT_NAME, text.encode(), content_type="text/plain"))
+        limit = number_format(MAX_TEXT_LENGTH, force_grouping=True)
+        notes = [*notes, _("[The e-mail's text was longer than %(limit)s characters: it is cut here. The whole text"
+                           " is attached as %(name)s.]") % {"limit": limit, "name": FULL_TEXT_NAME}]
+        room = MAX_TEXT_LENGTH - len("\n\n") - len("\n".join(notes))
+        text = text[:room].rstrip()
     return "\n\n".join(part for part in [text, "\n".join(notes)] if part)
 
 
@@ -219,7 +231,7 @@ def _process_reply(mail: InboundMail, ticket_id: int, user_id: int) -> TicketMai
     with translation.override(user.language):
         body_part, text = body_parts(mail.message)
         attachments, notes = _attachments(mail, body_part)
-        body = _with_notes(strip_quoted_text(text), notes)
+        body = _with_notes(strip_quoted_text(text), notes, attachments)
         if not body and not attachments:
             return refuse("empty", "not_processed", [_("Your e-mail had no text of its own and no file.")])
         try:
@@ -316,7 +328,7 @@ def _process_new_ticket(mail: InboundMail, answered: Ticket | None = None) -> Ti
             )
             return result
         # A new ticket keeps the whole text: a forwarded history is what the ticket is about.
-        description = _with_notes(text, [note for note in [*notes, _answer_note(answered, user)] if note])
+        description = _with_notes(text, [note for note in [*notes, _answer_note(answered, user)] if note], attachments)
         try:
             with operation():
                 # One sender's mails are taken one at a time: a redelivery cannot slip past the check.

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tessera.core.limits import REFERENCE_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
 from tessera.core.models import TimeStampedModel
 
 from .workflow import (
@@ -199,7 +200,9 @@ class CategoryField(models.Model):
     label = models.CharField(_("label"), max_length=120)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TEXT)
     required = models.BooleanField(_("required"), default=False)
-    choices = models.TextField(_("choices"), blank=True, help_text=_("For choice fields: one option per line."))
+    choices = models.TextField(
+        _("choices"), blank=True, max_length=5000, help_text=_("For choice fields: one option per line.")
+    )
     help_text = models.CharField(_("help text"), max_length=250, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -274,11 +277,11 @@ class Ticket(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_tickets",
         verbose_name=_("created by"),
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX_LENGTH)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.MEDIUM)
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.OPEN)
-    external_reference = models.CharField(_("external reference"), max_length=100, blank=True)
+    external_reference = models.CharField(_("external reference"), max_length=REFERENCE_MAX_LENGTH, blank=True)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("category")
     )
@@ -386,7 +389,7 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="ticket_comments", verbose_name=_("author"),
     )
-    body = models.TextField(_("text"))
+    body = models.TextField(_("text"), max_length=TEXT_MAX_LENGTH)
     is_internal = models.BooleanField(
         _("internal note"), default=False, help_text=_("Internal notes are never shown to customers.")
     )
@@ -528,7 +531,7 @@ class CannedResponse(TimeStampedModel):
         verbose_name=_("service team"), help_text=_("Leave empty to offer it to every team."),
     )
     title = models.CharField(_("title"), max_length=120)
-    body = models.TextField(_("text"))
+    body = models.TextField(_("text"), max_length=TEXT_MAX_LENGTH)
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 

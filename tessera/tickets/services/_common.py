@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tessera.accounts.models import User
+from tessera.core.limits import check_length
 from tessera.organizations.models import Organization
 
 from .. import events
@@ -18,12 +19,14 @@ from ..uploads import validate_upload
 from ..workflow import Action, Actor, is_closed, target_status
 
 
-def stored_text(value: str) -> str:
-    """Text as stored: without NUL characters, which no database text column may hold.
+def stored_text(value: str, *, field: str = "", limit: int = 0) -> str:
+    """Text as stored: without NUL characters, which no database text column may hold, and refused
+    (a ValidationError for ``field``) when longer than ``limit`` (``core.limits``).
 
-    Forms refuse them already; e-mail and other callers of the services do not pass through forms.
+    Forms refuse both already; e-mail and other callers of the services do not pass through forms.
     """
-    return (value or "").replace("\x00", "")
+    text = (value or "").replace("\x00", "")
+    return check_length(text, field=field, limit=limit) if limit else text
 
 
 def locked(ticket: Ticket) -> Ticket:

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from tessera.accounts.models import User
+from tessera.core.limits import TEXT_MAX_LENGTH
 from tessera.core.operations import unit_of_work
 
 from .. import events
@@ -80,7 +81,7 @@ def comment_add(
         raise PermissionDenied(_("You may not comment on this ticket."))
     if ticket.is_closed:
         raise PermissionDenied(_("This ticket is closed; open a follow-up ticket instead."))
-    body = stored_text(body).strip()
+    body = stored_text(body, field="body", limit=TEXT_MAX_LENGTH).strip()
     if not body and not attachments:
         raise ValidationError({"body": _("Write a comment or attach a file.")})
     for upload in attachments:

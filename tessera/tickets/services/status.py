@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from tessera.accounts.models import User
+from tessera.core.limits import TEXT_MAX_LENGTH
 from tessera.core.operations import unit_of_work
 
 from .. import events
@@ -31,7 +32,7 @@ def _change_status(ticket: Ticket, *, user: User, action: str, message: str) -> 
     chosen = Action(action)
     actor = actor_of(user)
     target_status(actor, chosen, ticket.status)  # refuse before writing anything
-    message = stored_text(message).strip()
+    message = stored_text(message, field="message", limit=TEXT_MAX_LENGTH).strip()
     if chosen in ACTIONS_REQUIRING_MESSAGE and not message:
         raise ValidationError({"message": _("Write the message the customer will receive.")})
     if message:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tessera.accounts.models import User
+from tessera.core.limits import REFERENCE_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
 from tessera.core.operations import operation
 from tessera.organizations.models import Organization
 
@@ -52,8 +53,9 @@ def ticket_create(
         organization = author.membership.organization
     if not category.is_active:
         raise ValidationError({"category": _("This category can no longer be chosen.")})
-    title = stored_text(title).strip()
-    description, external_reference = stored_text(description), stored_text(external_reference)
+    title = stored_text(title, field="title", limit=TITLE_MAX_LENGTH).strip()
+    description = stored_text(description, field="description", limit=TEXT_MAX_LENGTH)
+    external_reference = stored_text(external_reference, field="external_reference", limit=REFERENCE_MAX_LENGTH)
     if not title:
         raise ValidationError({"title": _("This field is required.")})
     for upload in attachments:
