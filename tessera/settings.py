@@ -219,6 +219,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 TESSERA_TICKET_NUMBER_START = env.int("TESSERA_TICKET_NUMBER_START", default=800_000_000)
 TESSERA_ATTACHMENT_MAX_BYTES = env.int("TESSERA_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 TESSERA_AGENTS_SEE_ONLY_TEAM_TICKETS = env.bool("TESSERA_AGENTS_SEE_ONLY_TEAM_TICKETS", default=False)
+# CC: at most this many addresses per ticket. A plain address (no account) must be at one of the
+# organization's own domains (its active members' e-mail domains, public mail providers excepted).
+TESSERA_CC_MAX_PER_TICKET = env.int("TESSERA_CC_MAX_PER_TICKET", default=10)
+TESSERA_PUBLIC_MAIL_DOMAINS = env.list("TESSERA_PUBLIC_MAIL_DOMAINS", default=[
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "icloud.com",
+    "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.de", "gmx.net", "gmx.at", "web.de", "t-online.de",
+    "freenet.de", "libero.it", "virgilio.it", "alice.it", "tiscali.it", "yahoo.it", "hotmail.it", "outlook.it",
+])
+# What one customer, and one organization, may do in an hour that sends mail (tessera/tickets/rate_limits.py).
+TESSERA_TICKETS_PER_HOUR_PER_USER = env.int("TESSERA_TICKETS_PER_HOUR_PER_USER", default=20)
+TESSERA_TICKETS_PER_HOUR_PER_ORGANIZATION = env.int("TESSERA_TICKETS_PER_HOUR_PER_ORGANIZATION", default=100)
+TESSERA_CUSTOMER_ACTIONS_PER_HOUR_PER_USER = env.int("TESSERA_CUSTOMER_ACTIONS_PER_HOUR_PER_USER", default=60)
+TESSERA_CUSTOMER_ACTIONS_PER_HOUR_PER_ORGANIZATION = env.int(
+    "TESSERA_CUSTOMER_ACTIONS_PER_HOUR_PER_ORGANIZATION", default=300
+)
 
 # Login throttling (tessera/accounts/login_throttle.py): django-axes locks an account after
 # TESSERA_LOGIN_FAILURE_LIMIT failures from anywhere for TESSERA_LOGIN_COOLOFF_MINUTES (its owner

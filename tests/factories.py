@@ -11,7 +11,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from tessera.accounts.models import AccountEmail, AccountToken, LegalDocument, TokenPurpose, User
+from tessera.accounts.models import AccountEmail, AccountToken, LegalDocument, TokenPurpose, User, UserSession
 from tessera.audit.models import AuditAction, AuditEntry
 from tessera.notifications.models import OutgoingEmail
 from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, Organization, Role
@@ -65,6 +65,18 @@ class AccountTokenFactory(DjangoModelFactory[AccountToken]):
     purpose = TokenPurpose.INVITATION
     token_hash = factory.Sequence(lambda n: hashlib.sha256(f"token-{n}".encode()).hexdigest())
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+
+
+class UserSessionFactory(DjangoModelFactory[UserSession]):
+    """The account page's record of a session (the session itself is not made)."""
+
+    class Meta:
+        model = UserSession
+
+    user = factory.SubFactory(UserFactory)
+    session_key = factory.Sequence(lambda n: f"session-{n:032d}")
+    ip_address = "192.0.2.10"
+    user_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
 class AccountEmailFactory(DjangoModelFactory[AccountEmail]):
@@ -169,7 +181,7 @@ class TicketCCFactory(DjangoModelFactory[TicketCC]):
 
     ticket = factory.SubFactory(TicketFactory)
     user = None
-    email = factory.LazyAttribute(lambda o: o.user.email if o.user else "someone@example.test")
+    email = factory.LazyAttribute(lambda o: o.user.email if o.user else "someone@rossi.test")
 
 
 class CommentFactory(DjangoModelFactory[Comment]):

@@ -44,7 +44,7 @@ def form_data(tree, **overrides):
         "category_3": tree["month_end"].pk,
         "cf_invoice": "2026-0042",
         "cf_module": "Export",
-        "cc_emails": "boss@rossi.test, accountant@example.test",
+        "cc_emails": "boss@rossi.test, accountant@rossi.test",
         "description": "Steps: open month end, click export.",
     }
     data.update(overrides)
@@ -64,7 +64,7 @@ def test_report_a_problem_creates_the_ticket_and_shows_number_and_team(client, c
     assert ticket.priority == 2 and ticket.external_reference == "REF-9"
     assert ticket.field_values == {"invoice": "2026-0042", "module": "Export"}
     assert set(ticket.cc_entries.values_list("email", flat=True)) == {
-        colleague.email, "boss@rossi.test", "accountant@example.test"
+        colleague.email, "boss@rossi.test", "accountant@rossi.test"
     }
     assert ticket.attachments.get().original_name == "screen.png"
     assert "screen.png" in page
@@ -89,7 +89,7 @@ def test_reporting_a_problem_reads_the_category_tree_and_its_fields_once(client,
     draw_ticket_number()  # the counter exists from the installation's first ticket on
     client.force_login(customer)
     data = form_data(tree, cc_emails="")
-    with django_assert_max_num_queries(10) as captured:
+    with django_assert_max_num_queries(12) as captured:  # 2 of them count the last hour's tickets and mail
         response = client.post(CREATE, data)
     ticket = Ticket.objects.get()
     assert response.status_code == 302 and response.url == detail(ticket)
@@ -291,8 +291,8 @@ def test_add_cc(client, customer, colleague, outsider, category):
     ticket = TicketFactory(created_by=customer, category=category)
     client.force_login(customer)
     url = reverse("portal:ticket_cc_add", args=[ticket.number])
-    client.post(url, {"cc_users": [colleague.pk], "cc_emails": "x@example.test"})
-    assert set(ticket.cc_entries.values_list("email", flat=True)) == {colleague.email, "x@example.test"}
+    client.post(url, {"cc_users": [colleague.pk], "cc_emails": "x@rossi.test"})
+    assert set(ticket.cc_entries.values_list("email", flat=True)) == {colleague.email, "x@rossi.test"}
     response = client.post(url, {"cc_users": [outsider.pk]})
     assert response.status_code == 400
     assert ticket.cc_entries.count() == 2

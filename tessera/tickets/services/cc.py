@@ -9,8 +9,10 @@ from tessera.accounts.models import User
 from tessera.core.operations import unit_of_work
 
 from .. import events
+from ..cc_rules import check_cc
 from ..models import Ticket, TicketCC
 from ..policies import ticket_policy
+from ..rate_limits import check_customer_activity
 from ._common import clean_cc, locked, require_agent_for, touch
 
 
@@ -24,6 +26,8 @@ def ticket_cc_add(
         raise PermissionDenied(_("This ticket is closed; open a follow-up ticket instead."))
     entries = clean_cc(ticket.organization, cc_users, cc_emails)
     existing = set(ticket.cc_entries.values_list("email", flat=True))
+    check_cc(ticket.organization, entries, existing, by_staff=user.is_staff)
+    check_customer_activity(user=user, organization=ticket.organization, field="cc_emails")
     added = [email for email in entries if email not in existing]
     TicketCC.objects.bulk_create(TicketCC(ticket=ticket, email=email, user=entries[email]) for email in added)
     if added:

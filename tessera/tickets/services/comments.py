@@ -14,6 +14,7 @@ from tessera.core.operations import unit_of_work
 from .. import events
 from ..models import Attachment, Comment, Source, Ticket
 from ..policies import ticket_policy
+from ..rate_limits import check_customer_activity
 from ..workflow import Action, Actor, Status
 from ._common import apply_transition, check_upload, locked, stored_text, touch
 
@@ -81,6 +82,7 @@ def comment_add(
         raise PermissionDenied(_("You may not comment on this ticket."))
     if ticket.is_closed:
         raise PermissionDenied(_("This ticket is closed; open a follow-up ticket instead."))
+    check_customer_activity(user=author, organization=ticket.organization, field="body")
     body = stored_text(body, field="body", limit=TEXT_MAX_LENGTH).strip()
     if not body and not attachments:
         raise ValidationError({"body": _("Write a comment or attach a file.")})

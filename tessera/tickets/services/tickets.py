@@ -15,9 +15,11 @@ from tessera.organizations.models import Organization
 
 from .. import events, routing
 from ..category_fields import clean_field_values
+from ..cc_rules import check_cc
 from ..models import Category, Priority, Source, Ticket, TicketCC
 from ..numbering import draw_ticket_number
 from ..policies import ticket_policy
+from ..rate_limits import check_customer_activity
 from ..workflow import Status
 from ._common import check_upload, clean_cc, stored_text
 from .comments import attachments_add
@@ -67,6 +69,8 @@ def ticket_create(
     ):
         raise ValidationError({"follow_up_of": _("Only a closed ticket of yours can be followed up.")})
     cc = clean_cc(organization, cc_users, cc_emails)
+    check_cc(organization, cc, by_staff=author.is_staff)
+    check_customer_activity(user=author, organization=organization, creating=True)
     values = clean_field_values(category.all_fields(), dict(field_values or {}))
     priority, service_team = Priority(priority), category.routing_team()
 
