@@ -8,3 +8,23 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class FormSubmission(models.Model):
+    """A form sent once: its one-time token (``core.idempotency``) and where what it made can be seen.
+
+    A second submit with the same token (a double click, a reload, a retry after a
+    timeout) makes nothing new and is sent to ``result_url``.
+    """
+
+    token = models.CharField(_("form token"), max_length=64, unique=True)
+    user_id = models.BigIntegerField(_("user"), db_index=False)
+    result_url = models.CharField(_("result"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return self.token

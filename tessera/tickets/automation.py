@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from tessera.core.idempotency import forget_old_submissions
 from tessera.core.operations import unit_of_work
 
 from . import events, services
@@ -191,4 +192,5 @@ def run_automation_pass(*, now: datetime | None = None, batch_size: int = BATCH_
         _due_ids(due_for_customer_action_reminder(now), batch_size),
         lambda pk: ticket_send_reminder(ticket_id=pk, now=now), result,
     )
+    forget_old_submissions()  # one-time form tokens of yesterday are of no use any more
     return result

@@ -2,6 +2,8 @@ from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
 
+from tessera.core.idempotency import FIELD, new_token
+
 register = template.Library()
 
 
@@ -24,3 +26,9 @@ def icon(name: str, label: str = "") -> str:
             '<svg class="icon" role="img" aria-label="{}" focusable="false"><use href="{}"></use></svg>', label, href
         )
     return format_html('<svg class="icon" aria-hidden="true" focusable="false"><use href="{}"></use></svg>', href)
+
+
+@register.simple_tag
+def form_token() -> str:
+    """A hidden one-time token: the form's service runs once however often it is sent (``core.idempotency``)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())
