@@ -40,8 +40,9 @@ def devices(service_team):
 # 1. Re-categorizing asks for the new category's required fields; agents edit the values.
 
 
-def test_recategorizing_asks_for_the_required_field_then_saves_it_with_the_move(agent_client, customer, category,
-                                                                                devices):
+def test_recategorizing_asks_for_the_required_field_then_saves_it_with_the_move(
+    agent_client, customer, category, devices
+):
     ticket = TicketFactory(created_by=customer, category=category, field_values={"model": "X200"})
     response = agent_client.post(url("ticket_category", ticket), {"category": devices.pk})
     assert response.status_code == 400
@@ -114,8 +115,9 @@ def test_a_closed_ticket_offers_an_internal_note_and_reopening(agent_client, clo
     assert Comment.objects.get(ticket=closed).is_internal
 
 
-def test_reopening_needs_a_reason_at_the_field_then_tells_the_customer(agent_client, client, customer, closed,
-                                                                        deliver, mailoutbox):
+def test_reopening_needs_a_reason_at_the_field_then_tells_the_customer(
+    agent_client, client, customer, closed, deliver, mailoutbox
+):
     response = agent_client.post(url("ticket_reopen", closed), {"reason": " "})
     assert response.status_code == 400
     form = parse(response.content.decode()).find(testid="reopen-form")
@@ -154,12 +156,13 @@ def test_a_ticket_still_being_sent_has_a_status_card_with_actions(agent_client, 
     card = page.find(testid="status-card")
     assert "Request being sent" in card.text and card.exists(testid="sending-notice")
     assert card.exists("form", action=url("ticket_assign_me", ticket))
-    assert card.exists("a", href="#reply")
+    assert card.exists("a", href="#reply") and "Take this ticket" in card.text
     options = [o.get("value") for o in card.find("select", name="action").find_all("option")]
     assert "start" in options and "complete" in options
     assert page.exists("button", value="public")  # the reply form
 
     response = agent_client.post(url("ticket_status", ticket), {"action": "start"}, follow=True)
+    assert "The status is now “In process”." in messages_of(response)
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROCESS
 
