@@ -1,8 +1,10 @@
 """The desk ticket page's fixes, through the views: extra fields, closed tickets, the first status, merges."""
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tessera.desk.forms import AGENT_ACTIONS, status_changes
@@ -202,3 +204,28 @@ def test_the_portal_notice_links_only_for_a_customer_who_may_see_the_target(merg
     notice = parse(render_notice(duplicate, colleague)).find(testid="merged-notice")
     assert target.number in notice.text and not notice.exists("a")
     assert render_notice(target, customer).strip() == ""  # not merged: nothing
+
+
+def test_the_extra_fields_form_costs_the_same_queries_however_many_fields(
+    agent_client, customer, devices, django_assert_max_num_queries
+):
+    ticket = TicketFactory(created_by=customer, category=devices)
+    with CaptureQueriesContext(connection) as few:
+        agent_client.get(url("ticket_fields", ticket))
+    for n in range(8):
+        CategoryFieldFactory(category=devices, key=f"extra_{n}", label=f"Extra {n}")
+    with django_assert_max_num_queries(len(few)):
+        response = agent_client.get(url("ticket_fields", ticket))
+    assert "Extra 7" in response.content.decode()
+
+
+def test_a_closed_ticket_page_costs_the_same_queries_however_long_its_timeline(
+    agent_client, agent, closed, django_assert_max_num_queries
+):
+    with CaptureQueriesContext(connection) as few:
+        agent_client.get(url("ticket", closed))
+    for n in range(6):
+        services.comment_add(ticket=closed, author=agent, body=f"note {n}", is_internal=True)
+    with django_assert_max_num_queries(len(few)):
+        response = agent_client.get(url("ticket", closed))
+    assert "note 5" in response.content.decode()
