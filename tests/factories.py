@@ -13,6 +13,7 @@ from factory.django import DjangoModelFactory
 
 from tessera.accounts.models import AccountEmail, AccountToken, LegalDocument, TokenPurpose, User, UserSession
 from tessera.audit.models import AuditAction, AuditEntry
+from tessera.core.models import FormSubmission
 from tessera.notifications.models import OutgoingEmail
 from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, Organization, Role
 from tessera.tickets.models import (
@@ -250,6 +251,17 @@ class CannedResponseFactory(DjangoModelFactory[CannedResponse]):
     team = factory.SubFactory(ServiceTeamFactory)
     title = factory.Sequence(lambda n: f"Canned answer {n}")
     body = "Hello {customer_name}, about ticket {ticket_number}: it is solved."
+
+
+class FormSubmissionFactory(DjangoModelFactory[FormSubmission]):
+    """A form sent once (``core.idempotency``)."""
+
+    class Meta:
+        model = FormSubmission
+
+    token = factory.Sequence(lambda n: f"form-token-{n:016d}")
+    user_id = factory.LazyFunction(lambda: UserFactory().pk)
+    result_url = "/tickets/0800000001/"
 
 
 class OutgoingEmailFactory(DjangoModelFactory[OutgoingEmail]):

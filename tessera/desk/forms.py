@@ -10,10 +10,11 @@ from tessera.core.forms import InstanceChoiceField, choice_field, instance_field
 from tessera.notifications.models import OutgoingEmail
 from tessera.organizations.models import Organization
 from tessera.tickets.forms import AttachmentsField, UploadErrorsMixin, attachments_help
-from tessera.tickets.models import Priority
+from tessera.tickets.models import Category, CategoryField, Priority, Ticket
 from tessera.tickets.numbering import NUMBER_WIDTH
 from tessera.tickets.selectors import queues, sorting, text_search
 from tessera.tickets.workflow import (
+    ACTIONS_OF_THEIR_OWN,
     ACTIONS_REQUIRING_MESSAGE,
     STATUS_GROUPS,
     TRANSITIONS,
@@ -65,6 +66,11 @@ class ReplyForm(UploadErrorsMixin, forms.Form):
         return cleaned
 
 
+def status_changes(status: str) -> list:
+    """The status changes an agent picks from a list (reopening has a form of its own)."""
+    return [t for t in available_actions(Actor.AGENT, status) if t.action not in ACTIONS_OF_THEIR_OWN]
+
+
 class StatusForm(forms.Form):
     """The status changes the transition table allows an agent from the ticket's current status."""
 
@@ -82,7 +88,7 @@ class StatusForm(forms.Form):
         self.status = status
         choice_field(self, "action").choices = [
             ("", _("— choose —")),
-            *((t.action.value, f"{t.action.label} → {t.target.label}") for t in available_actions(Actor.AGENT, status)),
+            *((t.action.value, f"{t.action.label} → {t.target.label}") for t in status_changes(status)),
         ]
         self.fields["action"].error_messages["invalid_choice"] = _(
             "This status change is not allowed while the ticket is “%(status)s”."
@@ -138,16 +144,129 @@ class PriorityForm(forms.Form):
     priority = forms.TypedChoiceField(label=gettext_lazy("Priority"), choices=Priority.choices, coerce=int)
 
 
-class CategoryForm(forms.Form):
+#: The inputs of a category's extra fields are named ``cf_<key>``, as on the portal's form.
+FIELD_PREFIX = "cf_"
+
+
+def extra_field(field: CategoryField) -> forms.Field:
+    """The input of one extra field; its value is checked once more by the service (``category_fields``)."""
+    common: dict = {"label": field.label, "required": field.required, "help_text": field.help_text}
+    kind = CategoryField.Kind
+    if field.kind == kind.DATE:
+        return forms.DateField(**common, widget=forms.DateInput(attrs={"type": "date"}))
+    if field.kind == kind.CHECKBOX:
+        return forms.BooleanField(**common)
+    if field.kind == kind.CHOICE:
+        return forms.ChoiceField(**common, choices=[("", _("— choose —")), *((c, c) for c in field.choice_list)])
+    if field.kind == kind.NUMBER:
+        return forms.CharField(**common, max_length=50, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    return forms.CharField(**common, max_length=1000)
+
+
+def _typed(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class ExtraFieldsMixin(forms.Form):
+    """The inputs of ``extra_fields`` (``cf_<key>``), and the values they hold for the service."""
+
+    extra_fields: list[CategoryField] = []
+
+    def add_extra_fields(self, fields: list[CategoryField], current: dict) -> None:
+        self.extra_fields = fields
+        for field in fields:
+            self.fields[FIELD_PREFIX + field.key] = extra_field(field)
+            if field.key in current:
+                self.initial[FIELD_PREFIX + field.key] = current[field.key]
+
+    @property
+    def extra_field_names(self) -> list[str]:
+        return [FIELD_PREFIX + field.key for field in self.extra_fields]
+
+    @property
+    def service_field_map(self) -> dict[str, str]:
+        """The service's names of the values (their keys) to this form's inputs."""
+        return {field.key: FIELD_PREFIX + field.key for field in self.extra_fields}
+
+    def field_values(self) -> dict:
+        values = {}
+        for field in self.extra_fields:
+            value = self.cleaned_data.get(FIELD_PREFIX + field.key)
+            if value is None or value == "":
+                continue
+            values[field.key] = _typed(value)
+        return values
+
+
+class CategoryForm(ExtraFieldsMixin, forms.Form):
+    """Re-categorize; the extra fields of the chosen category are asked for when it has required ones.
+
+    The first post names the category only: the ticket's values under the same
+    keys are taken. If the category asks for more, the form comes back with its
+    fields (pre-filled with those values) and ``fields_for`` set; the next post
+    carries what the agent typed there.
+    """
+
     category = InstanceChoiceField(
         label=gettext_lazy("Category"), empty_label=gettext_lazy("— choose —"),
         help_text=gettext_lazy("The ticket goes to the service team of the new category."),
     )
+    fields_for = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, ticket: Ticket, **kwargs):
+        current = dict(ticket.field_values or {})
+        chosen = None
+        if data is not None:
+            data = data.copy()
+        super().__init__(data, *args, **kwargs)
         # Active categories, each with its whole path, in the tree's order: one query, as the queues' filter.
         instance_field(self, "category").offer((node, path) for node, path in queues.category_paths() if node.is_active)
+        if data is not None:
+            picked = str(data.get("category") or "")
+            chosen = next((c for c in instance_field(self, "category").instances if str(c.pk) == picked), None)
+        if chosen is None or chosen.pk == ticket.category_id:
+            return
+        fields = Category.objects.get(pk=chosen.pk).all_fields()
+        if not fields:
+            return
+        self.add_extra_fields(fields, current)
+        if data.get("fields_for") != str(chosen.pk):
+            # The fields were not on the form (or those of another category were): the ticket's values stand in
+            # for what the agent did not type.
+            shown_before = bool(data.get("fields_for"))
+            for field in fields:
+                name = FIELD_PREFIX + field.key
+                if shown_before and data.get(name):
+                    continue
+                if field.key in current:
+                    value = current[field.key]
+                    data[name] = ("on" if value else "") if isinstance(value, bool) else str(value)
+                else:
+                    data.pop(name, None)
+            data["fields_for"] = str(chosen.pk)
+        self.data = data
+
+    @property
+    def asks_for_fields(self) -> bool:
+        return bool(self.extra_fields)
+
+
+class FieldValuesForm(ExtraFieldsMixin, forms.Form):
+    """The values of the extra fields of the ticket's category."""
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.auto_id = "fields_%s"
+        self.add_extra_fields(ticket.category.all_fields(), dict(ticket.field_values or {}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for reopening"), max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Sent to the customer and shown on their ticket page."),
+        error_messages={"required": gettext_lazy("Tell the customer why the ticket is reopened.")},
+    )
 
 
 class CCRemoveForm(forms.Form):
@@ -272,7 +391,9 @@ class TicketNumbersField(forms.Field):
 ASSIGN_TO_ME, ASSIGN, UNASSIGN = "assign_me", "assign", "unassign"
 STATUS_PREFIX = "status:"
 #: The status changes an agent may make, in the workflow's order.
-AGENT_ACTIONS = tuple(t.action for t in TRANSITIONS if t.actor == Actor.AGENT)
+AGENT_ACTIONS = tuple(
+    t.action for t in TRANSITIONS if t.actor == Actor.AGENT and t.action not in ACTIONS_OF_THEIR_OWN
+)
 
 
 def _operation_choices():

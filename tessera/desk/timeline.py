@@ -24,6 +24,10 @@ class EventView:
     detail: str = ""
     ticket_number: str = ""  # another ticket the event is about (links, merges)
     merge: bool = False
+    #: Extra fields: (label, old, new) for each value that changed.
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    #: What the event stands for on the timeline (an icon name of the sprite).
+    icon: str = "history"
 
 
 @dataclass
@@ -74,7 +78,41 @@ def _none(value) -> str:
     return str(value) if value not in (None, "") else _("none")
 
 
+def _field_value(value) -> str:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return _none(value)
+
+
+def _field_changes(changes) -> list[tuple[str, str, str]]:
+    rows = []
+    for change in changes if isinstance(changes, list) else []:
+        if isinstance(change, dict):
+            label = str(change.get("label") or change.get("key") or "")
+            rows.append((label, _field_value(change.get("old")), _field_value(change.get("new"))))
+    return rows
+
+
+ICONS: dict[str, str] = {
+    Type.CREATED: "plus", Type.STATUS_CHANGED: "refresh-cw", Type.PRIORITY_CHANGED: "arrow-up-down",
+    Type.CATEGORY_CHANGED: "tag", Type.TEAM_CHANGED: "users", Type.ASSIGNED: "user-check",
+    Type.UNASSIGNED: "user-x", Type.CC_CHANGED: "at-sign", Type.LINKED: "link", Type.UNLINKED: "link",
+    Type.REMINDER_SENT: "bell", Type.FIELDS_CHANGED: "pencil",
+}
+
+
 def describe_event(event: TicketEvent) -> EventView:
+    view = _describe(event)
+    view.icon = ICONS.get(str(event.type), "history")
+    if event.type == Type.STATUS_CHANGED and isinstance(event.data, dict):
+        if event.data.get("merged_into"):
+            view.icon = "git-merge"
+        elif event.data.get("action") == Action.REOPEN:
+            view.icon = "rotate-ccw"
+    return view
+
+
+def _describe(event: TicketEvent) -> EventView:
     data = event.data if isinstance(event.data, dict) else {}
     merge = bool(data.get("merge"))
     kind = event.type
@@ -117,6 +155,8 @@ def describe_event(event: TicketEvent) -> EventView:
         return EventView(_("Linked to ticket"), ticket_number=_number(data.get("other")), merge=merge)
     if kind == Type.UNLINKED:
         return EventView(_("Link removed to ticket"), ticket_number=_number(data.get("other")))
+    if kind == Type.FIELDS_CHANGED:
+        return EventView(_("Extra fields"), changes=_field_changes(data.get("changes")))
     # Events this page does not know yet (added by other features) still read as their type and data.
     detail = ", ".join(f"{key}: {value}" for key, value in sorted(data.items()) if not key.endswith("_id"))
     return EventView(str(event.get_type_display()), detail=detail, merge=merge)

@@ -38,6 +38,11 @@ def category_changed_event(*, ticket, actor, old_id: int, new_id: int, old: str,
     return _event(ticket, actor, Type.CATEGORY_CHANGED, old_id=old_id, new_id=new_id, old=old, new=new)
 
 
+def fields_changed_event(*, ticket, actor, changes: list[dict[str, object]]):
+    """``changes``: one ``{"key", "label", "old", "new"}`` per extra field whose value changed."""
+    return _event(ticket, actor, Type.FIELDS_CHANGED, changes=changes)
+
+
 def team_changed_event(*, ticket, actor, old: str | None, new: str | None):
     return _event(ticket, actor, Type.TEAM_CHANGED, old=old, new=new)
 

@@ -363,6 +363,11 @@ class Ticket(models.Model):
         """Seed 000 shows priorities as "medium (prio. 3)"."""
         return _("%(label)s (prio. %(value)d)") % {"label": self.get_priority_display(), "value": self.priority}
 
+    @property
+    def priority_slug(self) -> str:
+        """The priority's name for style sheets (``badge-priority-<slug>``), the same in every language."""
+        return Priority(self.priority).name.lower().replace("_", "-")
+
 
 class TicketCC(models.Model):
     """Someone kept informed of a ticket: a colleague of the organization or a plain address."""
@@ -459,6 +464,7 @@ class TicketEvent(models.Model):
         LINKED = "linked", _("Related ticket linked")
         UNLINKED = "unlinked", _("Related ticket unlinked")
         REMINDER_SENT = "reminder_sent", _("Reminder sent")
+        FIELDS_CHANGED = "fields_changed", _("Extra fields changed")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

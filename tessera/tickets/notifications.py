@@ -19,6 +19,10 @@ comment_added, attachment_added or                the assignee, else the service
 status_changed by a customer
 assigned by someone else (or on re-routing)       the new assignee
 reminder_sent (the automation, ``automation``)    the requester, if a customer (CC are not reminded)
+status_changed by ``reopen`` (support takes up a  the requester and CC, with the reason
+closed ticket again)
+the merge's status_changed (``merged_into``) of   the requester and CC of the merged ticket: which
+the merged ticket                                 ticket it went into (a link if they may see it)
 ================================================  ==================================================
 
 Events are told together when one service call wrote them: they share an
@@ -26,7 +30,7 @@ operation id (``TicketEvent.operation_id``, from ``core.operations``), so a
 status change and the comment that came with it make one message, however
 long the call took, while two people acting a second apart make two.
 
-Never: internal notes, ``completed_silent``, the events of a merge
+Never: internal notes, ``completed_silent``, the other events of a merge
 (``merge=True``), the person who acted (but the requester is sent the
 confirmation of their own ticket), anyone who may not see the ticket (so no
 customer hears of another organization's tickets), anyone who switched ticket
@@ -54,7 +58,7 @@ from tessera.notifications.tasks import enqueue_after_commit
 from .links import ticket_url
 from .models import Attachment, Comment, Ticket, TicketEvent
 from .policies import ticket_policy
-from .workflow import SILENT_TARGETS, Status
+from .workflow import SILENT_TARGETS, Action, Status
 
 Type = TicketEvent.Type
 
@@ -66,11 +70,22 @@ NOTIFYING_TYPES = frozenset(
 
 SOLUTION_REMINDER_EMAIL = "ticket_reminder_solution"
 CUSTOMER_ACTION_REMINDER_EMAIL = "ticket_reminder_customer_action"
+REOPENED_EMAIL = "ticket_reopened"
+MERGED_EMAIL = "ticket_merged"
+
+
+def _is_merge_closure(event: TicketEvent) -> bool:
+    """The status change that closed a ticket merged into another: the one event of a merge that is told."""
+    return event.type == Type.STATUS_CHANGED and bool(event.data.get("merged_into"))
+
+
+def _is_reopening(event: TicketEvent | None) -> bool:
+    return event is not None and event.type == Type.STATUS_CHANGED and event.data.get("action") == Action.REOPEN
 
 
 def schedule(event: TicketEvent) -> None:
     """Queue the notifications of a new event, with the transaction that writes it."""
-    if event.type in NOTIFYING_TYPES and not event.data.get("merge"):
+    if event.type in NOTIFYING_TYPES and (not event.data.get("merge") or _is_merge_closure(event)):
         enqueue_after_commit(dispatch_ticket_event, event_id=event.pk)
 
 
@@ -204,6 +219,8 @@ def _status_notices(event: TicketEvent, context: dict[str, Any]) -> list[Notice]
         return []
     ticket, notices = event.ticket, []
     context = {**context, "status": status}
+    if _is_reopening(event):
+        return [Notice(REOPENED_EMAIL, customer_recipients(ticket, exclude_id=event.actor_id), context)]
     if status in CUSTOMER_NOTICE_STATUSES:
         notices.append(Notice("ticket_status_changed", customer_recipients(ticket, exclude_id=event.actor_id), context))
     if _is_customer(event.actor):
@@ -216,7 +233,9 @@ def _tells_about_status(event: TicketEvent | None, actor_id: int | None) -> bool
     if event is None or event.type != Type.STATUS_CHANGED or event.actor_id != actor_id:
         return False
     new = event.data.get("new")
-    return new in SILENT_TARGETS or new in CUSTOMER_NOTICE_STATUSES or _is_customer(event.actor)
+    return (
+        new in SILENT_TARGETS or new in CUSTOMER_NOTICE_STATUSES or _is_customer(event.actor) or _is_reopening(event)
+    )
 
 
 def _on_created(event: TicketEvent) -> list[Notice]:
@@ -301,6 +320,24 @@ def _on_reminder_sent(event: TicketEvent) -> list[Notice]:
     return [Notice(template, [_person(requester)], context)]
 
 
+def _on_merged(event: TicketEvent) -> list[Notice]:
+    """The customers of a merged ticket hear where it went; a link only for those who may see that ticket."""
+    ticket = event.ticket
+    target = Ticket.objects.filter(pk=event.data.get("merged_into_id"), organization_id=ticket.organization_id).first()
+    if target is None:
+        return []
+    with_link: list[Recipient] = []
+    without_link: list[Recipient] = []
+    for recipient in customer_recipients(ticket, exclude_id=event.actor_id):
+        sees_target = recipient.user is not None and ticket_policy.can_view(recipient.user, target)
+        (with_link if sees_target else without_link).append(recipient)
+    context = {"target": target}
+    return [
+        Notice(MERGED_EMAIL, with_link, {**context, "target_url": ticket_url(target, for_staff=False)}),
+        Notice(MERGED_EMAIL, without_link, {**context, "target_url": ""}),
+    ]
+
+
 HANDLERS: dict[str, Callable[[TicketEvent], list[Notice]]] = {
     Type.CREATED: _on_created,
     Type.COMMENT_ADDED: _on_comment_added,
@@ -312,6 +349,8 @@ HANDLERS: dict[str, Callable[[TicketEvent], list[Notice]]] = {
 
 
 def notices_for(event: TicketEvent) -> list[Notice]:
+    if _is_merge_closure(event):
+        return _on_merged(event)
     handler = HANDLERS.get(event.type)
     if handler is None or event.data.get("merge"):
         return []

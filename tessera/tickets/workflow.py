@@ -124,6 +124,7 @@ class Action(models.TextChoices):
     COMPLETE = "complete", _("Complete")
     COMPLETE_SILENTLY = "complete_silently", _("Complete without e-mail")
     MARK_ERROR = "mark_error", _("Mark as error")
+    REOPEN = "reopen", _("Reopen")
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,13 @@ class Transition:
 
 
 _WORKABLE = OPEN_STATUSES - {Status.SENDING}
+#: Agents also work a ticket whose submission is still being stored ("Request being sent"): it may stay
+#: there when storing it failed half-way, and support must be able to take it on.
+_AGENT_WORKABLE = OPEN_STATUSES
 
 
 def _agent(action: Action, target: Status) -> Transition:
-    return Transition(Actor.AGENT, action, _WORKABLE - {target}, target)
+    return Transition(Actor.AGENT, action, _AGENT_WORKABLE - {target}, target)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -162,12 +166,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     _agent(Action.COMPLETE, Status.COMPLETED),
     _agent(Action.COMPLETE_SILENTLY, Status.COMPLETED_SILENT),
     _agent(Action.MARK_ERROR, Status.ERROR),
+    # A closed ticket that support takes up again (with a reason the customer is told): back to work.
+    Transition(Actor.AGENT, Action.REOPEN, CLOSED_STATUSES, Status.IN_PROCESS),
 )
 
 _TABLE: dict[tuple[Actor, Action], Transition] = {(t.actor, t.action): t for t in TRANSITIONS}
 
 #: Agent actions that need a message to the customer, and what the message is.
-ACTIONS_REQUIRING_MESSAGE = frozenset({Action.REQUEST_INFO, Action.PROVIDE_SOLUTION})
+ACTIONS_REQUIRING_MESSAGE = frozenset({Action.REQUEST_INFO, Action.PROVIDE_SOLUTION, Action.REOPEN})
+#: Agent actions with a form and a service of their own, not offered among the status changes.
+ACTIONS_OF_THEIR_OWN = frozenset({Action.REOPEN})
 #: Status changes that never send e-mail.
 SILENT_TARGETS = frozenset({Status.COMPLETED_SILENT})
 

@@ -141,7 +141,7 @@ def test_merged_into_pointer_is_shown(agent_client, agent, customer, category):
     duplicate = TicketFactory(created_by=customer, category=category)
     services.ticket_merge(ticket=duplicate, user=agent, target=target)
     page = page_of(agent_client.get(url("ticket", duplicate)))
-    assert "This ticket has been merged into" in page and url("ticket", target) in page
+    assert f"This ticket was merged into {target.number}" in page and url("ticket", target) in page
     assert "The original" in page
     assert duplicate.number in page_of(agent_client.get(url("ticket", target)))
 

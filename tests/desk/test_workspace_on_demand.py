@@ -68,9 +68,12 @@ def disclosures(page: str) -> dict[str, str]:
 def test_the_workspace_offers_the_occasional_forms_as_disclosures_without_building_them(agent_client, ticket):
     page = page_of(agent_client.get(url("ticket", ticket)))
     shown = disclosures(page)
-    assert set(shown) == {"Re-categorize", "Add to CC", "Link a related ticket", "Merge this duplicate"}
-    for summary, name in (("Re-categorize", "ticket_category"), ("Add to CC", "ticket_cc_add"),
-                          ("Link a related ticket", "ticket_link"), ("Merge this duplicate", "ticket_merge")):
+    assert set(shown) == {
+        "Re-categorize", "Edit extra fields", "Add to CC", "Link a related ticket", "Merge this duplicate"
+    }
+    for summary, name in (("Re-categorize", "ticket_category"), ("Edit extra fields", "ticket_fields"),
+                          ("Add to CC", "ticket_cc_add"), ("Link a related ticket", "ticket_link"),
+                          ("Merge this duplicate", "ticket_merge")):
         body = shown[summary]
         # htmx loads the form when the disclosure opens; without scripts, the link opens it as a page.
         assert f'hx-get="{url(name, ticket)}"' in body and 'hx-trigger="toggle once from:closest details"' in body

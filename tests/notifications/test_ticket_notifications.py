@@ -395,13 +395,17 @@ def test_an_agent_assigned_by_a_colleague_is_told(ticket, deliver, mailoutbox, a
     assert mailoutbox == []
 
 
-def test_a_merge_sends_nothing(ticket, deliver, mailoutbox, customer, agent, category, run_worker):
+def test_a_merge_sends_only_the_merged_notice_to_the_duplicates_customers(
+    ticket, deliver, mailoutbox, customer, agent, category, run_worker
+):
     duplicate = services.ticket_create(author=customer, title="Printer jams again", category=category)
     run_worker()
     mailoutbox.clear()
     with deliver():
         services.ticket_merge(ticket=duplicate, user=agent, target=ticket)
-    assert mailoutbox == []
+    [message] = mailoutbox  # nothing of the moved comments, CC or links: only where the ticket went
+    assert message.to == [customer.email]
+    assert_subject(message, duplicate, f"Merged into ticket {ticket.number}")
 
 
 # Who never hears ---------------------------------------------------------------------------------

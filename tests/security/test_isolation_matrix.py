@@ -197,12 +197,12 @@ MATRIX: dict[str, Case] = {
     **{
         f"desk:{name}": Case(kwargs=ticket, readers=STAFF, ok=405, post=True)
         for name in ("ticket_reply", "ticket_canned", "ticket_status", "ticket_assign", "ticket_assign_me",
-                     "ticket_unassign", "ticket_team", "ticket_priority", "ticket_cc_remove")
+                     "ticket_unassign", "ticket_team", "ticket_priority", "ticket_cc_remove", "ticket_reopen")
     },
     # on-demand forms: a GET builds the form
     **{
         f"desk:{name}": Case(kwargs=ticket, readers=STAFF, post=True)
-        for name in ("ticket_category", "ticket_cc_add", "ticket_link", "ticket_merge")
+        for name in ("ticket_category", "ticket_fields", "ticket_cc_add", "ticket_link", "ticket_merge")
     },
     "desk:ticket_unlink": Case(kwargs=lambda o: {"number": o["ticket"].number, "other": o["ticket"].number},
                                readers=STAFF, ok=405, post=True),
@@ -247,7 +247,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1077, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1117, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------

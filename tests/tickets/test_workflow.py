@@ -21,50 +21,54 @@ ALL_STATUSES = (
     "appointment", "redirected", "solution_provided", "completed", "completed_silent", "canceled", "error",
 )
 
-# Every status an agent or the customer may act on: neither closed nor still being sent.
+# Every status an agent may act on: not closed. A ticket "Request being sent" too, so support can work a
+# submission that never finished storing (the customer's actions wait until it is stored).
 AGENT_ACTIONS = {
     # action: (target, sources)
     "start": ("in_process", {
-        "open", "customer_action", "additional_info", "on_hold", "awaiting_release", "appointment",
+        "sending", "open", "customer_action", "additional_info", "on_hold", "awaiting_release", "appointment",
         "redirected", "solution_provided",
     }),
     "request_info": ("customer_action", {
-        "open", "in_process", "additional_info", "on_hold", "awaiting_release", "appointment",
+        "sending", "open", "in_process", "additional_info", "on_hold", "awaiting_release", "appointment",
         "redirected", "solution_provided",
     }),
     "hold": ("on_hold", {
-        "open", "in_process", "customer_action", "additional_info", "awaiting_release", "appointment",
+        "sending", "open", "in_process", "customer_action", "additional_info", "awaiting_release", "appointment",
         "redirected", "solution_provided",
     }),
     "await_release": ("awaiting_release", {
-        "open", "in_process", "customer_action", "additional_info", "on_hold", "appointment",
+        "sending", "open", "in_process", "customer_action", "additional_info", "on_hold", "appointment",
         "redirected", "solution_provided",
     }),
     "schedule_appointment": ("appointment", {
-        "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
+        "sending", "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
         "redirected", "solution_provided",
     }),
     "redirect": ("redirected", {
-        "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
+        "sending", "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
         "appointment", "solution_provided",
     }),
     "provide_solution": ("solution_provided", {
-        "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
+        "sending", "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
         "appointment", "redirected",
     }),
     "complete": ("completed", {
-        "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
+        "sending", "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
         "appointment", "redirected", "solution_provided",
     }),
     "complete_silently": ("completed_silent", {
-        "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
+        "sending", "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
         "appointment", "redirected", "solution_provided",
     }),
     "mark_error": ("error", {
-        "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
+        "sending", "open", "in_process", "customer_action", "additional_info", "on_hold", "awaiting_release",
         "appointment", "redirected", "solution_provided",
     }),
+    # Support takes a closed ticket up again (with a reason the customer is told).
+    "reopen": ("in_process", {"completed", "completed_silent", "canceled", "error"}),
 }
+
 
 CUSTOMER_ACTIONS = {
     "close": ("canceled", {
@@ -126,7 +130,7 @@ def test_available_actions_agree_with_the_table(status, actor):
     [
         ("robot", "start", "open"),
         ("", "start", "open"),
-        ("agent", "reopen", "completed"),
+        ("agent", "reopen", "in_process"),
         ("agent", "", "open"),
         ("customer", "delete", "open"),
         ("AGENT", "start", "open"),
@@ -190,7 +194,7 @@ def test_labels_tell_statuses_apart():
 
 
 def test_message_and_silent_rules():
-    assert {a.value for a in workflow.ACTIONS_REQUIRING_MESSAGE} == {"request_info", "provide_solution"}
+    assert {a.value for a in workflow.ACTIONS_REQUIRING_MESSAGE} == {"request_info", "provide_solution", "reopen"}
     assert {s.value for s in workflow.SILENT_TARGETS} == {"completed_silent"}
 
 

@@ -1,4 +1,5 @@
-"""What an agent changes on a ticket from the workspace: status, assignment, team, priority, category."""
+"""What an agent changes on a ticket from the workspace: status, assignment, team, priority, category, extra
+fields, reopening."""
 
 from django.contrib import messages
 from django.utils.translation import gettext as _
@@ -6,11 +7,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tessera.core.forms import apply_service_error
 from tessera.tickets import services
-from tessera.tickets.workflow import Action, Actor, available_actions
+from tessera.tickets.workflow import Action
 
 from ..decorators import staff_required
 from ..errors import FORM_ERRORS, refusals_shown
-from ..forms import AssignForm, CategoryForm, PriorityForm, StatusForm, TeamForm
+from ..forms import (
+    AssignForm,
+    CategoryForm,
+    FieldValuesForm,
+    PriorityForm,
+    ReopenForm,
+    StatusForm,
+    TeamForm,
+    status_changes,
+)
 from .workspace import back_to, back_to_ticket, on_demand_form, render_workspace, ticket_or_404
 
 
@@ -19,7 +29,7 @@ from .workspace import back_to, back_to_ticket, on_demand_form, render_workspace
 @refusals_shown(back_to_ticket)
 def ticket_status(request, number):
     ticket = ticket_or_404(request, number)
-    if not available_actions(Actor.AGENT, ticket.status):
+    if not status_changes(ticket.status):
         messages.error(
             request,
             _("This status change is not allowed while the ticket is “%(status)s”.")
@@ -44,13 +54,13 @@ def ticket_status(request, number):
     return render_workspace(request, ticket, status=400, status_form=form)
 
 
-def _simple_action(request, ticket, form, form_name: str, perform, success: str):
+def _simple_action(request, ticket, form, form_name: str, perform, success: str, field_map=None):
     """Run ``perform(cleaned_data)`` for a valid form; errors next to the field, else back to the ticket."""
     if form.is_valid():
         try:
             perform(form.cleaned_data)
         except FORM_ERRORS as error:
-            apply_service_error(form, error)
+            apply_service_error(form, error, field_map=field_map)
         else:
             messages.success(request, success)
             return back_to(ticket)
@@ -120,11 +130,51 @@ def ticket_priority(request, number):
 def ticket_category(request, number):
     ticket = ticket_or_404(request, number)
     if request.method == "GET":
-        form = None if ticket.is_closed else CategoryForm(initial={"category": ticket.category_id})
+        form = None if ticket.is_closed else CategoryForm(initial={"category": ticket.category_id}, ticket=ticket)
         return on_demand_form(request, ticket, form, template="desk/ticket_category_form.html",
                               title=_("Re-categorize"))
+    form = CategoryForm(request.POST, ticket=ticket)
     return _simple_action(
-        request, ticket, CategoryForm(request.POST), "category_form",
-        lambda data: services.ticket_change_category(ticket=ticket, user=request.user, category=data["category"]),
+        request, ticket, form, "category_form",
+        lambda data: services.ticket_change_category(
+            ticket=ticket, user=request.user, category=data["category"],
+            field_values=form.field_values() if form.asks_for_fields else None,
+        ),
         _("The category has been changed; the ticket went to the category's service team."),
+        field_map=form.service_field_map,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+@refusals_shown(back_to_ticket)
+def ticket_fields(request, number):
+    """The values of the ticket's extra fields (those of its category)."""
+    ticket = ticket_or_404(request, number)
+    if request.method == "GET":
+        form = None if ticket.is_closed else FieldValuesForm(ticket=ticket)
+        return on_demand_form(request, ticket, form, template="desk/ticket_fields_form.html",
+                              title=_("Edit extra fields"))
+    form = FieldValuesForm(request.POST, ticket=ticket)
+    return _simple_action(
+        request, ticket, form, "fields_form",
+        lambda data: services.ticket_change_field_values(ticket=ticket, user=request.user, values=form.field_values()),
+        _("The extra fields have been saved."),
+        field_map=form.service_field_map,
+    )
+
+
+@staff_required
+@require_POST
+@refusals_shown(back_to_ticket)
+def ticket_reopen(request, number):
+    """Take a closed ticket up again; the reason goes to the customer."""
+    ticket = ticket_or_404(request, number)
+    if not ticket.is_closed:
+        messages.info(request, _("This ticket is open already."))
+        return back_to(ticket)
+    return _simple_action(
+        request, ticket, ReopenForm(request.POST), "reopen_form",
+        lambda data: services.ticket_reopen(ticket=ticket, user=request.user, reason=data["reason"]),
+        _("The ticket has been reopened; the customer has been told why."),
     )

@@ -27,10 +27,9 @@ from tessera.tickets.downloads import attachment_open
 from tessera.tickets.models import Attachment, Ticket, TicketLink
 from tessera.tickets.policies import ticket_policy
 from tessera.tickets.selectors import queues
-from tessera.tickets.workflow import Actor, available_actions
 
 from ..decorators import staff_required
-from ..forms import AssignForm, PriorityForm, ReplyForm, StatusForm, TeamForm
+from ..forms import AssignForm, PriorityForm, ReopenForm, ReplyForm, StatusForm, TeamForm, status_changes
 from ..timeline import attachments_by_comment, timeline
 
 TICKET_RELATED = (
@@ -92,7 +91,7 @@ def _merged_and_follow_ups(ticket: Ticket) -> tuple[list[Ticket], list[Ticket]]:
 
 
 #: The workspace's forms that are loaded when the agent opens them, not with the page.
-ON_DEMAND_FORMS = ("category_form", "cc_form", "link_form", "merge_form")
+ON_DEMAND_FORMS = ("category_form", "cc_form", "link_form", "merge_form", "fields_form")
 
 
 def render_workspace(request, ticket: Ticket, *, status: int = 200, **forms):
@@ -101,7 +100,10 @@ def render_workspace(request, ticket: Ticket, *, status: int = 200, **forms):
     The agents, teams and canned responses are loaded once and only for an open
     ticket (a closed one shows none of the forms that offer them). The forms
     loaded on demand (``category_form``, ``cc_form``, ``link_form``,
-    ``merge_form``) are here only when one of them failed.
+    ``merge_form``, ``fields_form``) are here only when one of them failed.
+
+    A closed ticket still takes internal notes, and (unless it was merged into
+    another) can be reopened with a reason.
     """
     is_open = not ticket.is_closed
     files = attachments_by_comment(ticket)
@@ -117,7 +119,7 @@ def render_workspace(request, ticket: Ticket, *, status: int = 200, **forms):
         "merged_tickets": merged_tickets,
         "follow_ups": follow_ups,
         "is_open": is_open,
-        "has_status_actions": bool(available_actions(Actor.AGENT, ticket.status)),
+        "has_status_actions": is_open and bool(status_changes(ticket.status)),
         "assigned_to_me": ticket.assignee_id == request.user.pk,
         "files_lost": bool(forms.get("files_lost")),
         **{name: forms.get(name) for name in ON_DEMAND_FORMS},
@@ -134,6 +136,10 @@ def render_workspace(request, ticket: Ticket, *, status: int = 200, **forms):
             or TeamForm(initial={"team": ticket.service_team_id}, teams=queues.service_teams()),
             "priority_form": forms.get("priority_form") or PriorityForm(initial={"priority": ticket.priority}),
         }
+    else:
+        context["reply_form"] = forms.get("reply_form") or reply_form_for(ticket, canned_responses=[])
+        if ticket.merged_into_id is None:
+            context["reopen_form"] = forms.get("reopen_form") or ReopenForm()
     return render(request, "desk/ticket.html", context, status=status)
 
 

@@ -15,6 +15,7 @@ from .assignment import (
 from .bulk import BulkOutcome, ticket_bulk_assign, ticket_bulk_change_status, ticket_bulk_unassign
 from .cc import ticket_cc_add, ticket_cc_remove
 from .comments import AttachmentNotStored, attachment_add, comment_add
+from .fields import ticket_change_field_values
 from .relations import ticket_link, ticket_merge, ticket_merge_check, ticket_unlink
 from .saved_filters import saved_ticket_filter_save
 from .status import (
@@ -22,6 +23,7 @@ from .status import (
     ticket_change_status,
     ticket_close,
     ticket_reject_solution,
+    ticket_reopen,
     ticket_system_transition,
 )
 from .tickets import ticket_create
@@ -41,6 +43,7 @@ __all__ = [
     "ticket_cc_add",
     "ticket_cc_remove",
     "ticket_change_category",
+    "ticket_change_field_values",
     "ticket_change_priority",
     "ticket_change_status",
     "ticket_close",
@@ -49,6 +52,7 @@ __all__ = [
     "ticket_merge",
     "ticket_merge_check",
     "ticket_reject_solution",
+    "ticket_reopen",
     "ticket_system_transition",
     "ticket_unassign",
     "ticket_unlink",

@@ -80,7 +80,8 @@ def comment_add(
         raise PermissionDenied(_("Only support staff can add internal notes."))
     if not ticket_policy.can_view(author, ticket):
         raise PermissionDenied(_("You may not comment on this ticket."))
-    if ticket.is_closed:
+    if ticket.is_closed and not is_internal:
+        # Support still keeps notes on a closed ticket; nobody talks to the customer on it any more.
         raise PermissionDenied(_("This ticket is closed; open a follow-up ticket instead."))
     check_customer_activity(user=author, organization=ticket.organization, field="body")
     body = stored_text(body, field="body", limit=TEXT_MAX_LENGTH).strip()

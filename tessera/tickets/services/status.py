@@ -43,6 +43,25 @@ def _change_status(ticket: Ticket, *, user: User, action: str, message: str) -> 
 
 
 @unit_of_work
+def ticket_reopen(*, ticket: Ticket, user: User, reason: str) -> Ticket:
+    """Support takes a closed ticket up again; ``reason`` becomes a public comment the customer is sent.
+
+    A merged ticket stays closed: its conversation went on in the ticket it was merged into.
+    """
+    if not user.is_staff:
+        raise PermissionDenied(_("Only support staff can reopen a ticket."))
+    if not stored_text(reason).strip():
+        raise ValidationError({"reason": _("Tell the customer why the ticket is reopened.")})
+    if ticket.merged_into_id is not None:
+        raise ValidationError(
+            {"reason": _("This ticket was merged into another one; work on that ticket instead.")}
+        )
+    if not ticket.is_closed:
+        raise ValidationError({"reason": _("This ticket is not closed.")})
+    return _change_status(ticket, user=user, action=Action.REOPEN, message=reason)
+
+
+@unit_of_work
 def ticket_close(*, ticket: Ticket, user: User, message: str = "") -> Ticket:
     """The customer's "Close ticket": the ticket becomes "Canceled by customer"."""
     return _change_status(ticket, user=user, action=Action.CLOSE, message=message)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0009_event_operation_and_reminder'),
+        ('tickets', '0010_event_fields_changed'),
     ]
 
     operations = [
