@@ -60,6 +60,9 @@ SCREENS_LIST = (
     Screen("home", "customer", "portal", lambda d: reverse("portal:home")),
     Screen("my-tickets", "customer", "portal", lambda d: reverse("portal:ticket_list")),
     Screen("ticket", "customer", "portal", lambda d: reverse("portal:ticket_detail", args=[d["customer_ticket"]])),
+    Screen(
+        "close-ticket", "customer", "portal", lambda d: reverse("portal:ticket_close", args=[d["customer_ticket"]])
+    ),
     Screen("report-a-problem", "customer", "portal", lambda d: reverse("portal:ticket_create")),
     Screen("account", "customer", "portal", lambda d: reverse("accounts:account")),
     Screen("organization-users", "org-admin", "portal", lambda d: reverse("portal:organization_users")),

@@ -133,6 +133,16 @@ def test_deactivating_asks_first_and_changes_nothing_until_confirmed(client, org
     assert not Membership.objects.get(user=customer).is_active
 
 
+def test_the_deactivation_question_reads_the_same_whatever_the_number_of_users(
+    client, org_admin, customer, organization, django_assert_max_num_queries
+):
+    for _ in range(5):
+        MembershipFactory(organization=organization, role=Role.BASIC)
+    client.force_login(org_admin)
+    with django_assert_max_num_queries(8):
+        assert client.post(member_urls(customer.membership.pk)[2]).status_code == 200
+
+
 def test_deactivate_and_reactivate(client, org_admin, customer):
     client.force_login(org_admin)
     assert client.post(member_urls(customer.membership.pk)[2], {"confirm": "yes"})["Location"] == USERS
