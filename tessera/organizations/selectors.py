@@ -11,7 +11,7 @@ from django.http import Http404
 if TYPE_CHECKING:
     from tessera.accounts.models import User
 
-from .models import LinkRequest, Membership, Organization
+from .models import LinkRequest, Membership, Organization, Role
 
 
 def administered_organization(user: "User | AnonymousUser") -> Organization | None:
@@ -49,6 +49,30 @@ def organization_memberships(*, organization: Organization) -> QuerySet[Membersh
         Membership.objects.filter(organization=organization)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__email")
+    )
+
+
+def active_member_users(*, organization_id: int) -> QuerySet["User"]:
+    """The people of an organization who work with tickets: active account, active membership, not restricted.
+
+    Only they can be kept informed of a ticket (CC): a pending, restricted or deactivated colleague would get nothing.
+    """
+    return (
+        get_user_model()
+        .objects.filter(membership__organization_id=organization_id, membership__is_active=True, is_active=True)
+        .exclude(membership__role=Role.RESTRICTED)
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def is_active_member(user: "User", organization_id: int) -> bool:
+    """Whether ``user`` is one of ``active_member_users`` of the organization (no query: the membership is read)."""
+    membership = getattr(user, "membership", None)
+    return (
+        user.is_active
+        and membership is not None
+        and membership.organization_id == organization_id
+        and membership.may_use_tickets
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from tessera.accounts.models import User
 from tessera.core.forms import InstanceChoiceField, ListedModelChoiceIterator
+from tessera.organizations.selectors import active_member_users
 from tessera.tickets.forms import (
     AttachmentsField,
     UploadErrorsMixin,
@@ -18,9 +19,11 @@ from tessera.tickets.forms import (
     split_addresses,
 )
 from tessera.tickets.models import Category, CategoryField, Priority
+from tessera.tickets.uploads import max_size_text
 
 MAX_CATEGORY_LEVEL = 4
 FIELD_PREFIX = "cf_"
+TITLE_MAX_LENGTH = 200
 
 
 class TicketCreateForm(UploadErrorsMixin, forms.Form):
@@ -31,7 +34,15 @@ class TicketCreateForm(UploadErrorsMixin, forms.Form):
     chosen (htmx); without it, "Show sub-categories" reloads the form.
     """
 
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title = forms.CharField(
+        label=gettext_lazy("Title"), max_length=TITLE_MAX_LENGTH,
+        help_text=gettext_lazy("At most 200 characters."),
+        error_messages={
+            "max_length": gettext_lazy(
+                "The title has %(show_value)d characters; at most %(limit_value)d are allowed. Please shorten it."
+            )
+        },
+    )
     priority = forms.TypedChoiceField(
         label=gettext_lazy("Priority"), choices=Priority.choices, coerce=int, initial=Priority.MEDIUM
     )
@@ -57,12 +68,9 @@ class TicketCreateForm(UploadErrorsMixin, forms.Form):
         organization_id = user.membership.organization_id
         cc_users = colleagues_field(self.fields["cc_users"])
         cc_users.iterator = ListedModelChoiceIterator  # the page lists the users it has just read
-        cc_users.queryset = (
-            User.objects.filter(membership__organization_id=organization_id, membership__is_active=True, is_active=True)
-            .exclude(pk=user.pk)
-            .order_by("first_name", "last_name", "email")
-        )
-        self.fields["attachments"].help_text = attachments_help()
+        cc_users.queryset = active_member_users(organization_id=organization_id).exclude(pk=user.pk)
+        # The size only: the patient-data notice stands once, under the field, on the page itself.
+        self.fields["attachments"].help_text = _("You can attach files up to %(max)s each.") % {"max": max_size_text()}
         self.category_path = self._add_category_fields()
         self.chosen_category = self.category_path[-1] if self.category_path else None
         self.extra_fields = self._add_extra_fields()

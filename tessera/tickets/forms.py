@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from tessera.accounts.models import User
 from tessera.core.forms import ListedModelChoiceIterator
+from tessera.organizations.selectors import active_member_users
 
 from .models import Ticket
 from .uploads import max_size_text, validate_upload
@@ -92,12 +93,9 @@ class CCAddForm(forms.Form):
         cc_users = colleagues_field(self.fields["cc_users"])
         cc_users.iterator = ListedModelChoiceIterator  # before the queryset, which hands it out
         cc_users.queryset = (
-            User.objects.filter(
-                membership__organization_id=ticket.organization_id, membership__is_active=True, is_active=True
-            )
+            active_member_users(organization_id=ticket.organization_id)
             .exclude(email__in=already)
             .exclude(pk=ticket.created_by_id)
-            .order_by("first_name", "last_name", "email")
         )
 
     def clean(self) -> dict[str, Any]:

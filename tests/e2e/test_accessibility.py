@@ -4,18 +4,17 @@ Each page is also kept as a screenshot under test-results/ for review.
 """
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from tessera.tickets.models import Ticket
 from tessera.tickets.workflow import Status
 
+from .axe import blocking_violations
 from .conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DEMO_PASSWORD = "tessera-demo-1"
-BLOCKING = {"serious", "critical"}
 
 
 def login(page, email):
@@ -24,15 +23,6 @@ def login(page, email):
     page.locator("#id_password").fill(DEMO_PASSWORD)
     page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
-
-
-def blocking_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 def customer_pages():

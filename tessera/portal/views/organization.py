@@ -155,6 +155,21 @@ def _toggle(request, pk, service, actor_argument, success_text):
 @login_required
 @refusals_shown(_back_to_users, hide_denied=True)
 def organization_user_deactivate(request, pk):
+    """Deactivation asks first: the button's POST shows the question, only the confirmed POST changes anything.
+
+    A page of its own rather than a script's dialog, so it works without JavaScript.
+    """
+    organization, membership, refused = _membership_action(request, pk)
+    if refused:
+        return refused
+    if request.POST.get("confirm") != "yes":
+        context = {
+            "organization": organization,
+            "membership": membership,
+            "member": membership.user,
+            "is_self": membership.user_id == request.user.pk,
+        }
+        return render(request, "portal/organization_user_deactivate.html", context)
     return _toggle(request, pk, services.membership_deactivate, "deactivated_by",
                    _("%(name)s has been deactivated."))
 

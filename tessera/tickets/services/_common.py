@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from tessera.accounts.models import User
 from tessera.core.limits import check_length
 from tessera.organizations.models import Organization
+from tessera.organizations.selectors import is_active_member
 
 from .. import events
 from ..models import Ticket
@@ -70,9 +71,11 @@ def clean_cc(organization: Organization, cc_users: Iterable[User], cc_emails: It
     """Map each CC address to its user (a colleague) or None (a plain address)."""
     entries: dict[str, User | None] = {}
     for user in cc_users:
-        membership = getattr(user, "membership", None)
-        if membership is None or membership.organization_id != organization.pk or not membership.is_active:
-            raise ValidationError({"cc_users": _("Only colleagues of your organization can be added to CC.")})
+        if not is_active_member(user, organization.pk):
+            message = _(
+                "%(name)s is not an active member of your organization and cannot be added to CC."
+            ) % {"name": user.get_full_name() or user.email}
+            raise ValidationError({"cc_users": message})
         entries[user.email.lower()] = user
     for email in cc_emails:
         email = email.strip().lower()
