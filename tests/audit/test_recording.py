@@ -230,7 +230,7 @@ def test_unchanged_role_records_nothing(client, org_admin, customer):
 def test_deactivated_and_reactivated(client, org_admin, customer, organization, only_entry):
     client.force_login(org_admin)
     membership = customer.membership
-    assert client.post(_member_url("deactivate", membership), REMOTE_ADDR=IP).status_code == 302
+    assert client.post(_member_url("deactivate", membership), {"confirm": "yes"}, REMOTE_ADDR=IP).status_code == 302
     membership.refresh_from_db()
     assert_entry(only_entry(AuditAction.MEMBERSHIP_DEACTIVATE), actor=org_admin, target=membership,
                  organization=organization)
