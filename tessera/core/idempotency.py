@@ -15,9 +15,11 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import FormSubmission
 
@@ -64,3 +66,9 @@ def submit_once(request: HttpRequest, action: Callable[[], str]) -> str:
 def forget_old_submissions() -> int:
     deleted, _ = FormSubmission.objects.filter(created_at__lt=timezone.now() - KEEP).delete()
     return deleted
+
+
+def already_sent(request: HttpRequest, repeat: AlreadySubmitted, fallback: str) -> HttpResponseRedirect:
+    """The answer to a repeated form: what the first submit made, and a word that nothing was sent twice."""
+    messages.info(request, _("This form had already been sent; nothing was sent twice."))
+    return HttpResponseRedirect(repeat.url or fallback)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tessera.core.forms import apply_service_error
+from tessera.core.idempotency import AlreadySubmitted, already_sent, submit_once
 from tessera.tickets import canned, services
 from tessera.tickets.models import Source, Ticket
 
@@ -53,11 +54,19 @@ def ticket_reply(request, number):
         ticket, request.POST, request.FILES, oversized_uploads=getattr(request, "oversized_uploads", ())
     )
     if form.is_valid():
-        try:
+        page = back_to(ticket)["Location"]
+
+        def send() -> str:
             services.comment_add(
                 ticket=ticket, author=request.user, body=form.cleaned_data["body"],
                 is_internal=form.is_internal, attachments=form.cleaned_data["attachments"], source=Source.DESK,
             )
+            return page
+
+        try:
+            submit_once(request, send)
+        except AlreadySubmitted as repeat:
+            return already_sent(request, repeat, page)
         except FORM_ERRORS as error:
             apply_service_error(form, error)
         else:

@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tessera.core.forms import apply_service_error
 from tessera.core.http import file_download
+from tessera.core.idempotency import AlreadySubmitted, already_sent, submit_once
 from tessera.tickets import services
 from tessera.tickets.downloads import attachment_open
 from tessera.tickets.forms import CCAddForm
@@ -61,8 +63,10 @@ def ticket_create(request):
         )
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                ticket = services.ticket_create(
+            made: list[Ticket] = []
+
+            def create() -> str:
+                made.append(services.ticket_create(
                     author=request.user,
                     title=data["title"],
                     category=form.category,
@@ -74,19 +78,26 @@ def ticket_create(request):
                     cc_emails=data["cc_email_list"],
                     attachments=data["attachments"],
                     follow_up_of=follow_up_of,
-                )
+                ))
+                return reverse("portal:ticket_detail", kwargs={"number": made[0].number})
+
+            try:
+                url = submit_once(request, create)
+            except AlreadySubmitted as repeat:
+                return already_sent(request, repeat, reverse("portal:ticket_list"))
             except FORM_ERRORS as error:
                 field_map = {f.key: FIELD_PREFIX + f.key for f in form.extra_fields}
                 field_map["category"] = f"category_{len(form.category_path)}"
                 apply_service_error(form, error, field_map=field_map)
             else:
+                ticket = made[0]
                 team = ticket.service_team.name if ticket.service_team else _("Customer support")
                 messages.success(
                     request,
                     _("Ticket %(number)s has been created and sent to %(team)s.")
                     % {"number": ticket.number, "team": team},
                 )
-                return redirect("portal:ticket_detail", number=ticket.number)
+                return redirect(url)
     else:
         initial = {}
         if follow_up_of is not None:
@@ -166,16 +177,24 @@ def ticket_comment(request, number):
     ticket = _customer_ticket(request, number)
     form = CommentForm(request.POST, request.FILES, oversized_uploads=getattr(request, "oversized_uploads", ()))
     if form.is_valid():
-        try:
+        page = reverse("portal:ticket_detail", kwargs={"number": ticket.number})
+
+        def add() -> str:
             services.comment_add(
                 ticket=ticket, author=request.user, body=form.cleaned_data["body"],
                 attachments=form.cleaned_data["attachments"],
             )
+            return page
+
+        try:
+            submit_once(request, add)
+        except AlreadySubmitted as repeat:
+            return already_sent(request, repeat, page)
         except FORM_ERRORS as error:
             apply_service_error(form, error)
         else:
             messages.success(request, _("Your comment has been added."))
-            return redirect("portal:ticket_detail", number=ticket.number)
+            return redirect(page)
     files_lost = bool(request.FILES or getattr(request, "oversized_uploads", None))
     return _render_detail(request, ticket, status=400, comment_form=form, files_lost=files_lost)
 
