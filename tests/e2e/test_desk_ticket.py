@@ -141,9 +141,9 @@ def busy_ticket(dental_support, devices):
         field_values={"serial": "SN-0042", "model": "X300"},
         title="After the update to 24.3 the intraoral sensor is no longer detected in the imaging module",
         description="Since this morning's update the sensor is not detected.\nWe restarted twice.",
-        cc_emails=["it-department@praxis-rossi.example"],
+        cc_emails=["it-department@rossi.test"],
     )
-    TicketCCFactory(ticket=ticket, email="practice.manager.with.a.long.address@praxis-rossi.example")
+    TicketCCFactory(ticket=ticket, email="practice.manager.with.a.long.address@rossi.test")
     services.ticket_assign(ticket=ticket, user=agent, assignee=agent)
     services.ticket_change_status(ticket=ticket, user=agent, action="start")
     services.comment_add(ticket=ticket, author=agent, body="Could you send us the driver log?", source="desk")
