@@ -109,7 +109,7 @@ def test_without_a_saved_brand_pages_show_tessera(client):
 # --- pages and e-mail show the support contact --------------------------------------------------------------------
 
 def test_the_footer_shows_the_support_contact(client, customer):
-    Branding(**{k: v for k, v in admin_data().items()}).save()
+    Branding(**admin_data()).save()
     client.force_login(customer)
     contact = parse(client.get(reverse("portal:home"))).find(testid="support-contact").text
     assert "+1 800 555 0100" in contact and "help@medica.example" in contact and "Mon–Fri 8–18" in contact
