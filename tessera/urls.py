@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("tessera.portal.urls", namespace="portal")),
     path("accounts/", include("tessera.accounts.urls", namespace="accounts")),
     path("desk/", include("tessera.desk.urls", namespace="desk")),
+    path("branding/", include("tessera.branding.urls", namespace="branding")),
     path("admin/", admin.site.urls),
 ]
 

@@ -89,7 +89,7 @@ def test_the_layers_contracts_of_pyproject_are_kept():
 
 @pytest.mark.parametrize("interface", ["tessera.portal", "tessera.desk"])
 def test_no_domain_app_imports_an_interface(interface):
-    domain = ("tessera.core", "tessera.notifications", "tessera.accounts", "tessera.organizations",
+    domain = ("tessera.core", "tessera.branding", "tessera.notifications", "tessera.accounts", "tessera.organizations",
               "tessera.audit", "tessera.tickets")
     chains = {
         (importer, imported)

@@ -1,5 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q
 
 
 class EmailOrUsernameBackend(ModelBackend):
@@ -20,7 +22,14 @@ class EmailOrUsernameBackend(ModelBackend):
         return None
 
     def get_user(self, user_id):
-        # Every page asks for the user's membership and organization: load them with the user.
+        # Every page asks for the user's membership and organization: load them with the user. The header
+        # shows "Administration" only to whom the admin has something to offer: a permission, own or a group's.
         User = get_user_model()
-        user = User.objects.select_related("membership__organization").filter(pk=user_id).first()
+        admin_permissions = Permission.objects.filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
+        user = (
+            User.objects.select_related("membership__organization")
+            .annotate(has_admin_permissions=Exists(admin_permissions))
+            .filter(pk=user_id)
+            .first()
+        )
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -16,6 +16,16 @@ DEMO_PASSWORD = "tessera-demo-1"  # noqa: S105
 
 Kind = CategoryField.Kind
 
+#: The vendor's brand (tessera.branding): the product name and the tagline of seed 000's header.
+BRANDING = {
+    "product_name": "Tessera Health",
+    "tagline": "Synchronizing Healthcare",
+    "primary_color": "#0b4f8a",
+    "support_phone": "+39 02 4000 1234",
+    "support_email": "support@tessera.example",
+    "support_hours": "Mon–Fri 8:00–18:00",
+}
+
 
 # --- People and organizations ------------------------------------------------
 

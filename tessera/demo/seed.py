@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tessera.accounts.models import User
+from tessera.branding.models import Branding
 from tessera.organizations.models import LinkRequest, Membership, Organization, Role
 from tessera.tickets import events
 from tessera.tickets.category_fields import clean_field_values
@@ -151,6 +152,7 @@ def ensure_demo_base(*, password: DemoPassword, now: datetime.datetime | None = 
     }
 
     _ensure_canned_responses(teams)
+    _ensure_branding()
     organizations = [_ensure_organization(spec, password, since) for spec in ORGANIZATIONS]
     categories = _ensure_categories(teams)
     base = DemoBase(teams=teams, agents_by_team=agents_by_team, organizations=organizations, categories=categories)
@@ -175,6 +177,12 @@ CANNED_RESPONSES = (
      "Dear {customer_name},\n\nwe would like to look at ticket {ticket_number} together with you in a remote "
      "session. When would suit you?"),
 )
+
+
+def _ensure_branding() -> None:
+    """A vendor's brand, as the header of seed 000 shows it; left alone once someone has changed it."""
+    if not Branding.objects.exists():
+        Branding(**catalog.BRANDING).save()
 
 
 def _ensure_canned_responses(teams: dict[str, ServiceTeam]) -> None:

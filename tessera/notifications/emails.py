@@ -17,6 +17,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from tessera.branding.selectors import current_branding
+
 from .models import OutgoingEmail
 from .tasks import deliver_email, enqueue_after_commit
 
@@ -48,7 +50,7 @@ def _zone(name: str):
 
 def render_email(name: str, context: dict, *, language: str, time_zone: str = "") -> tuple[str, str, str]:
     """Return (subject, text, html) of message ``name`` rendered in ``language`` (and dates in ``time_zone``)."""
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": settings.SITE_URL, "branding": current_branding(), **context}
     with translation.override(language), timezone.override(_zone(time_zone)):
         subject = _one_line(render_to_string(f"emails/{name}.subject.txt", context))
         text = render_to_string(f"emails/{name}.txt", context)

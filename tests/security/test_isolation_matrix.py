@@ -180,6 +180,10 @@ MATRIX: dict[str, Case] = {
     "accounts:unlock": Case(kwargs=lambda o: {"token": "not-a-token"}, public=True, get={EVERYONE: 404}),
     "accounts:terms": Case(public=True, get={EVERYONE: 200}),
     "accounts:privacy": Case(public=True, get={EVERYONE: 200}),
+    # branding: the vendor's public look (login pages show it); no logo or favicon is uploaded here
+    "branding:css": Case(public=True, get={EVERYONE: 200}),
+    "branding:logo": Case(public=True, get={EVERYONE: 404}, notes="tests/branding serves an uploaded one"),
+    "branding:favicon": Case(public=True, get={EVERYONE: 404}, notes="tests/branding serves an uploaded one"),
     # desk: vendor staff only
     "desk:home": Case(readers=STAFF),
     "desk:approvals": Case(readers=STAFF),
@@ -247,7 +251,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1117, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1150, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------
