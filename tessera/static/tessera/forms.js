@@ -25,6 +25,11 @@
   }
 
   function showSummary(summary) {
+    // An error of a field the page draws its own way (the queue's ticket checkboxes) has nowhere to lead:
+    // its item stays as text.
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      if (!fieldFor(decodeURIComponent(link.getAttribute("href").slice(1)))) link.replaceWith(link.textContent);
+    });
     var prefix = summary.getAttribute("data-title-prefix");
     if (prefix && document.title.indexOf(prefix) !== 0) document.title = prefix + " " + document.title;
     summary.focus();
