@@ -80,3 +80,21 @@ def test_a_file_too_large_or_of_a_wrong_type_is_refused_before_upload_and_a_fine
     assert list(Attachment.objects.filter(ticket=Ticket.objects.get()).values_list("original_name", flat=True)) == [
         "notes.txt"
     ]
+
+
+def test_the_summary_and_the_error_pages_have_no_serious_accessibility_violation(page, dental_support, outsider):
+    from tests.factories import TicketFactory
+
+    from .test_accessibility import blocking_violations
+
+    foreign = TicketFactory(created_by=outsider)
+    log_in(page, "anna@rossi.test", NEW_TICKET)
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_test_id("error-summary").wait_for()
+    assert blocking_violations(page) == []
+
+    page.goto(f"/tickets/{foreign.number}/")
+    page.get_by_role("heading", name="This ticket does not exist or is not yours").wait_for()
+    assert blocking_violations(page) == []
+    page.get_by_role("link", name="My tickets").last.click()
+    page.wait_for_url("**/tickets/")
