@@ -26,13 +26,30 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# `make run` serves as customers see it, with DEBUG off: a 404 is the site's page, never Django's
+# technical page listing every URL. Developers who want those pages: `make run TESSERA_DEBUG=true`.
+# Outside DEBUG Tessera needs a secret key of its own: one is generated on the first run into a file
+# git ignores (under .venv/), so sessions and signed links stay valid from one run to the next.
+# Plain http on loopback: no redirect to https, no HSTS, cookies without the secure flag; static files
+# from the source folders (runserver --insecure), without the hashed names collectstatic would write.
+SECRET_KEY_FILE := $(VENV)/secret_key
+# Serving on another address than loopback (HOST=0.0.0.0)? Name the hosts in TESSERA_ALLOWED_HOSTS.
+comma := ,
+RUN_ALLOWED_HOSTS := $(or $(TESSERA_ALLOWED_HOSTS),$(HOST)$(comma)127.0.0.1$(comma)localhost)
+RUN_ENV := TESSERA_SITE_URL=$(SITE_URL) TESSERA_DEBUG=$(or $(TESSERA_DEBUG),false) \
+	TESSERA_SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" TESSERA_ALLOWED_HOSTS=$(RUN_ALLOWED_HOSTS) \
+	TESSERA_SSL_REDIRECT=false TESSERA_SECURE_COOKIES=false TESSERA_HSTS_SECONDS=0 TESSERA_STATIC_MANIFEST=false
+
+$(SECRET_KEY_FILE): | $(BIN)/python
+	@umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@.tmp && mv $@.tmp $@
+
 # Web server and task worker side by side; Ctrl-C stops both.
-run: demo
+run: demo $(SECRET_KEY_FILE)
 	@echo "Tessera runs at http://$(HOST):$(PORT)/ (Ctrl-C stops the web server and the task worker)"
-	@TESSERA_SITE_URL=$(SITE_URL) $(BIN)/python manage.py run_automation
-	@TESSERA_SITE_URL=$(SITE_URL) $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	@$(RUN_ENV) $(BIN)/python manage.py run_automation
+	@$(RUN_ENV) $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	TESSERA_SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	$(RUN_ENV) $(BIN)/python manage.py runserver --insecure --noreload $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

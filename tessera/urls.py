@@ -14,3 +14,8 @@ if settings.TESSERA_BENCH:
     # The benchmark's ceiling pages live in bench/, outside the tessera package: a dotted string, so
     # nothing in tessera imports bench unless the benchmark asks for it.
     urlpatterns += [path("bench/", include("bench.urls"))]
+
+# The error pages in the site's layout (portal/views/errors.py); 500 is Django's handler with templates/500.html.
+handler400 = "tessera.portal.views.errors.bad_request"
+handler403 = "tessera.portal.views.errors.permission_denied"
+handler404 = "tessera.portal.views.errors.page_not_found"

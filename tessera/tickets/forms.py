@@ -22,10 +22,35 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class AttachmentsInput(MultipleFileInput):
+    """The file input of attachments, carrying the server's limits for the browser's check (static/tessera/forms.js).
+
+    Read when the page is rendered, in the user's language: the script formats these messages
+    (``{name}``, ``{ext}``) and needs no translations of its own. The server checks the same again.
+    """
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        allowed = sorted({ext.lower() for ext in settings.TESSERA_ATTACHMENT_EXTENSIONS})
+        limits = {
+            "accept": ",".join(f".{ext}" for ext in allowed),
+            "data-max-bytes": str(settings.TESSERA_ATTACHMENT_MAX_BYTES),
+            "data-max-files": str(settings.TESSERA_ATTACHMENTS_PER_MESSAGE),
+            # The server's own messages (tickets/uploads.py), with the file's name and type left to the script.
+            "data-too-large-message": _("The file %(name)s is larger than %(max)s.")
+            % {"name": "{name}", "max": max_size_text()},
+            "data-empty-message": _("The file %(name)s is empty.") % {"name": "{name}"},
+            "data-type-message": _("Files of type .%(ext)s cannot be attached. Allowed: %(allowed)s.")
+            % {"ext": "{ext}", "allowed": ", ".join(allowed)},
+            "data-too-many-message": _("Attach at most %(max)d files at once.")
+            % {"max": settings.TESSERA_ATTACHMENTS_PER_MESSAGE},
+        }
+        return super().get_context(name, value, {**limits, **(attrs or {})})
+
+
 class AttachmentsField(forms.FileField):
     """Several files in one input; each checked for size, emptiness, type and content."""
 
-    widget = MultipleFileInput
+    widget = AttachmentsInput
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
