@@ -27,6 +27,7 @@ from tessera.tickets.selectors import queues, sorting
 from ..decorators import staff_required
 from ..errors import FORM_ERRORS
 from ..forms import ASSIGN, ASSIGN_TO_ME, UNASSIGN, BulkActionForm, QueueFilterForm
+from .pages import page_range
 
 
 def _apply_bulk(request, form: BulkActionForm) -> tuple[services.BulkOutcome, list[str]]:
@@ -166,7 +167,7 @@ def queue(request, queue: str):
         "ignored_filters": filter_form.ignored_filters(),
         "bulk_form": bulk_form,
         "page_obj": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "page_range": page_range(page),
         "query": urlencode(queue_filter.params()),
         "headers": [
             {"column": column, "label": label, "link": sort_links[key] if key else None, "key": key}
