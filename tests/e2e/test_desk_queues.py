@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from tessera.accounts.models import User
-from tessera.organizations.models import Organization
+from tessera.organizations.models import LinkRequest, Organization
 from tessera.tickets.models import Category, Ticket
 from tessera.tickets.workflow import Status
 from tests.factories import create_tickets
@@ -108,11 +108,14 @@ def test_a_filter_not_understood_is_named_on_the_page(browser, live_server, demo
 
 def desk_pages() -> dict[str, str]:
     organization = Organization.objects.order_by("name").first()
+    link_request = LinkRequest.objects.filter(state=LinkRequest.State.PENDING).order_by("pk").first()
     return {
         "home": "/desk/",
         "queue": "/desk/queues/mine/",
         "queue-open-filtered": "/desk/queues/open/?priority=1&sort=-priority",
+        "queue-ignored-filters": "/desk/queues/open/?priority=99&team=abc",
         "approvals": "/desk/approvals/",
+        "approval-reject": f"/desk/approvals/{link_request.pk}/reject/",
         "organizations": "/desk/organizations/",
         "organization": f"/desk/organizations/{organization.pk}/",
         "invite": f"/desk/organizations/{organization.pk}/invite/",
