@@ -116,3 +116,24 @@ def test_inbox_query_count_is_constant(client, agent, rows, django_assert_max_nu
     with django_assert_max_num_queries(6):
         response = client.get(APPROVALS)
     assert response.status_code == 200
+
+
+def test_empty_inbox_says_so(client, agent):
+    client.force_login(agent)
+    empty = parse(client.get(APPROVALS)).find(testid="no-approvals")
+    assert "No request is waiting for approval." in empty.text
+    assert parse(client.get(APPROVALS)).find(testid="pending-count").text == "0"
+
+
+def test_inbox_pages_of_25(client, agent):
+    for n in range(27):
+        pending_applicant(OrganizationFactory(), email=f"applicant{n:02d}@example.test")
+    client.force_login(agent)
+    first = parse(client.get(APPROVALS))
+    assert len(first.find_all("tr", testid_prefix="link-request-")) == 25
+    pages = first.find("nav", class_="pagination")
+    assert pages.find("span", aria_current="page").text == "1"
+    assert [a.get("href") for a in pages.find_all("a", rel="next")] == ["?page=2"]
+    second = parse(client.get(APPROVALS, {"page": 2}))
+    assert len(second.find_all("tr", testid_prefix="link-request-")) == 2
+    assert second.find("nav", class_="pagination").find("span", aria_current="page").text == "2"

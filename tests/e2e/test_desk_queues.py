@@ -90,6 +90,14 @@ def test_a_queue_of_forty_long_titles_fits_1366_by_900(browser, live_server, dem
         "() => [...document.querySelectorAll('tbody tr[data-testid^=\"row-\"]')].map(r => r.offsetHeight)"
     )
     assert max(row_heights) < 48, row_heights
+    # Scripts add a range selection (Shift+click) and say how many tickets are selected.
+    boxes = page.locator('#bulk-form input[name="ticket"]')
+    boxes.nth(0).click()
+    boxes.nth(4).click(modifiers=["Shift"])
+    assert [boxes.nth(i).is_checked() for i in range(6)] == [True] * 5 + [False]
+    assert page.locator("#selected-count").inner_text() == "5 tickets selected."
+    page.get_by_label("Select every ticket on this page").check()
+    assert boxes.evaluate_all("boxes => boxes.every(box => box.checked)")
     context.close()
 
 
