@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -348,6 +349,22 @@ class QueueFilterForm(forms.Form):
         choice_field(self, "category").choices = [
             ("", _("Any category")), *[(node.pk, path) for node, path in categories]
         ]
+
+    def ignored_filters(self) -> list[str]:
+        """One sentence per filter whose value was not understood and therefore filters nothing."""
+        if not self.is_bound or self.is_valid():
+            return []
+        ignored = []
+        for name, field in self.fields.items():
+            if name not in self.errors:
+                continue
+            value = Truncator(self.data.get(name, "")).chars(40)
+            if isinstance(field, forms.ChoiceField):
+                message = _("%(filter)s '%(value)s' is not a valid choice; the filter was ignored.")
+            else:
+                message = _("%(filter)s '%(value)s' is not valid; the filter was ignored.")
+            ignored.append(message % {"filter": field.label, "value": value})
+        return ignored
 
     def queue_filter(self, sort: str) -> queues.QueueFilter:
         """The filter of every valid field; a field in error filters nothing (its message says why)."""

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tessera.organizations.models import LinkRequest, Membership, Role
 from tests.factories import OrganizationFactory, pending_applicant
+from tests.html import parse
 
 pytestmark = pytest.mark.usefixtures("worker_keeps_test_connection")
 
@@ -19,8 +20,9 @@ def reject_url(link_request):
     return reverse("desk:approval_reject", args=[link_request.pk])
 
 
-def test_inbox_lists_pending_requests_of_every_organization_with_a_count(client, agent, organization,
-                                                                         other_organization):
+def test_inbox_lists_pending_requests_of_every_organization_with_a_count(
+    client, agent, organization, other_organization
+):
     first = pending_applicant(organization, email="new@rossi.test", first_name="Nina", last_name="Neri")
     second = pending_applicant(other_organization, email="neu@weber.test")
     decided = pending_applicant(organization, email="old@rossi.test")
@@ -28,7 +30,7 @@ def test_inbox_lists_pending_requests_of_every_organization_with_a_count(client,
     decided.save()
     client.force_login(agent)
     page = client.get(APPROVALS).content.decode()
-    assert '<span class="count" data-testid="pending-count">2</span>' in page
+    assert parse(page).find(testid="pending-count").text == "2"
     for text in ("Nina Neri", "new@rossi.test", "Praxis Rossi", "100001", "neu@weber.test", "Zahnarzt Weber", "200002"):
         assert text in page
     assert "old@rossi.test" not in page
@@ -114,3 +116,24 @@ def test_inbox_query_count_is_constant(client, agent, rows, django_assert_max_nu
     with django_assert_max_num_queries(6):
         response = client.get(APPROVALS)
     assert response.status_code == 200
+
+
+def test_empty_inbox_says_so(client, agent):
+    client.force_login(agent)
+    empty = parse(client.get(APPROVALS)).find(testid="no-approvals")
+    assert "No request is waiting for approval." in empty.text
+    assert parse(client.get(APPROVALS)).find(testid="pending-count").text == "0"
+
+
+def test_inbox_pages_of_25(client, agent):
+    for n in range(27):
+        pending_applicant(OrganizationFactory(), email=f"applicant{n:02d}@example.test")
+    client.force_login(agent)
+    first = parse(client.get(APPROVALS))
+    assert len(first.find_all("tr", testid_prefix="link-request-")) == 25
+    pages = first.find("nav", class_="pagination")
+    assert pages.find("span", aria_current="page").text == "1"
+    assert [a.get("href") for a in pages.find_all("a", rel="next")] == ["?page=2"]
+    second = parse(client.get(APPROVALS, {"page": 2}))
+    assert len(second.find_all("tr", testid_prefix="link-request-")) == 2
+    assert second.find("nav", class_="pagination").find("span", aria_current="page").text == "2"

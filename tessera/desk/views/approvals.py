@@ -14,6 +14,7 @@ from tessera.organizations.forms import RejectForm
 
 from ..decorators import staff_required
 from ..errors import FORM_ERRORS, refusals_shown
+from .pages import page_range
 
 PAGE_SIZE = 25
 
@@ -35,7 +36,7 @@ def _back_to_approvals(request, pk):
 def approvals(request):
     """The vendor's inbox of link requests waiting for approval, across organizations, oldest first."""
     page = Paginator(organization_selectors.pending_link_requests(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "desk/approvals.html", {"page": page})
+    return render(request, "desk/approvals.html", {"page": page, "page_range": page_range(page)})
 
 
 @staff_required

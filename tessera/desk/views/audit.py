@@ -8,6 +8,7 @@ from tessera.audit import selectors
 
 from ..decorators import staff_required
 from ..forms import AuditFilterForm
+from .pages import page_range
 
 PAGE_SIZE = 50
 
@@ -25,5 +26,5 @@ def audit_log(request):
     page = Paginator(selectors.audit_entries(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "page_range": page_range(page), "query": query.urlencode()}
     return render(request, "desk/audit_log.html", context)

@@ -2,11 +2,13 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.http import urlencode
 
 from tessera.organizations import selectors as organization_selectors
 from tessera.organizations.forms import OrganizationSearchForm
 
 from ..decorators import staff_required
+from .pages import page_range
 
 PAGE_SIZE = 25
 
@@ -19,7 +21,14 @@ def organizations(request):
     page = Paginator(organization_selectors.organization_list(search=search), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "desk/organizations.html", {"form": form, "page": page, "search": search})
+    context = {
+        "form": form,
+        "page": page,
+        "page_range": page_range(page),
+        "search": search,
+        "query": urlencode({"q": search}) if search else "",
+    }
+    return render(request, "desk/organizations.html", context)
 
 
 @staff_required

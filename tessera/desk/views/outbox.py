@@ -21,6 +21,7 @@ from tessera.notifications.models import OutgoingEmail
 from ..decorators import staff_required
 from ..errors import refusals_shown
 from ..forms import OutboxFilterForm
+from .pages import page_range
 
 PAGE_SIZE = 50
 
@@ -59,6 +60,8 @@ def email_outbox(request):
             )
         ],
         "this_page": _outbox_url(status, request.GET.get("page")),
+        "page_range": page_range(page),
+        "query": urlencode({"status": status}),
     }
     return render(request, "desk/email_outbox.html", context)
 

@@ -15,16 +15,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tessera.core.forms import apply_service_error
 from tessera.tickets import services
+from tessera.tickets.models import Priority
 from tessera.tickets.selectors import queues, sorting
 
 from ..decorators import staff_required
 from ..errors import FORM_ERRORS
 from ..forms import ASSIGN, ASSIGN_TO_ME, UNASSIGN, BulkActionForm, QueueFilterForm
+from .pages import page_range
 
 
 def _apply_bulk(request, form: BulkActionForm) -> tuple[services.BulkOutcome, list[str]]:
@@ -86,19 +89,38 @@ def _sort_links(queue_filter: queues.QueueFilter) -> dict[str, dict]:
     return links
 
 
-#: The sortable columns after the checkbox, in the order of the table.
+#: The columns after the checkbox, in the order of the table: (column, sort key or None, label).
 COLUMNS = (
-    ("number", gettext_lazy("Number")),
-    ("title", gettext_lazy("Title")),
-    ("organization", gettext_lazy("Organization")),
-    ("status", gettext_lazy("Status")),
-    ("priority", gettext_lazy("Priority")),
-    ("assignee", gettext_lazy("Assignee")),
-    ("team", gettext_lazy("Team")),
-    (None, gettext_lazy("Category")),
-    ("updated", gettext_lazy("Change date")),
-    ("created", gettext_lazy("Creation date")),
+    ("number", "number", gettext_lazy("Number")),
+    ("title", "title", gettext_lazy("Title")),
+    ("organization", "organization", gettext_lazy("Organization")),
+    ("status", "status", gettext_lazy("Status")),
+    ("priority", "priority", gettext_lazy("Priority")),
+    ("assignee", "assignee", gettext_lazy("Assignee")),
+    ("team", "team", gettext_lazy("Team")),
+    ("category", None, gettext_lazy("Category")),
+    ("updated", "updated", gettext_lazy("Change date")),
+    ("created", "created", gettext_lazy("Creation date")),
 )
+
+#: The icon beside each queue's name, in the queue list and on the desk's home.
+QUEUE_ICONS = {
+    "mine": "user",
+    "team-unassigned": "users",
+    "waiting": "clock",
+    "on-hold": "archive",
+    "open": "inbox",
+    "recently-closed": "check-circle",
+}
+
+#: The design system's class suffix of each priority (badge-priority-…).
+PRIORITY_SLUGS = {priority.value: priority.name.lower().replace("_", "-") for priority in Priority}
+
+
+def queue_list(user) -> list[tuple[queues.Queue, queues.TicketCount, str]]:
+    """Every queue with its count (one query) and its icon."""
+    counts = queues.queue_counts(user)
+    return [(queue, counts[queue.key], QUEUE_ICONS.get(queue.key, "list")) for queue in queues.QUEUES]
 
 
 @staff_required
@@ -128,27 +150,37 @@ def queue(request, queue: str):
             return redirect(request.get_full_path())
 
     page = queues.queue_page(
-        user, queue=current, queue_filter=queue_filter, page=request.GET.get("page"),
+        user,
+        queue=current,
+        queue_filter=queue_filter,
+        page=request.GET.get("page"),
         per_page=settings.TESSERA_DESK_QUEUE_PAGE_SIZE,
     )
-    counts = queues.queue_counts(user)
     category_path = {node.pk: path for node, path in categories}
     sort_links = _sort_links(queue_filter)
     selected = set(request.POST.getlist("ticket")) if bulk_form.is_bound else set()
     context = {
         "queue": current,
-        "queues": [(q, counts[q.key]) for q in queues.QUEUES],
+        "queues": queue_list(user),
         "filter": queue_filter,
         "filter_form": filter_form,
+        "ignored_filters": filter_form.ignored_filters(),
         "bulk_form": bulk_form,
         "page_obj": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "page_range": page_range(page),
         "query": urlencode(queue_filter.params()),
         "headers": [
-            {"label": label, "link": sort_links[key] if key else None, "key": key} for key, label in COLUMNS
+            {"column": column, "label": label, "link": sort_links[key] if key else None, "key": key}
+            for column, key, label in COLUMNS
         ],
         "rows": [
-            (ticket, ticket.number in selected, category_path.get(ticket.category_id, ""))
+            {
+                "ticket": ticket,
+                "checked": ticket.number in selected,
+                "category_path": category_path.get(ticket.category_id, ""),
+                "priority_slug": PRIORITY_SLUGS.get(ticket.priority, ""),
+                "updated_ago": timesince(ticket.updated_at, depth=1),
+            }
             for ticket in page.object_list
         ],
     }
