@@ -193,10 +193,8 @@ def ticket_export(request, format: str):
     filename = _export_filename(request.user, format)
     audit_record(action=AuditAction.EXPORT, format=format, filter=ticket_filter.query_string())
     if format == "csv":
-        lines = exports.csv_lines(
-            rows, language=translation.get_language(), zone=timezone.get_current_timezone(),
-            delimiter=exports.csv_delimiter(),
-        )
+        # The user's language picks the separator (";" for Italian and German) and the date format.
+        lines = exports.csv_lines(rows, language=translation.get_language(), zone=timezone.get_current_timezone())
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
