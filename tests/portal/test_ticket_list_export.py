@@ -171,8 +171,11 @@ def test_basic_user_exports_own_and_cc_only(client, customer, colleague, categor
     TicketCCFactory(ticket=in_cc, user=customer)
     TicketFactory(created_by=colleague, category=category)
     client.force_login(customer)
-    rows = _csv_rows(client.get(_url("csv"), {"own": "1"}))[1:]
+    rows = _csv_rows(client.get(_url("csv"), {"status": "all"}))[1:]
     assert {row[0] for row in rows} == {own.number, in_cc.number}
+    # "Only own" leaves out the ticket the user is in CC of, as in the list.
+    rows = _csv_rows(client.get(_url("csv"), {"own": "1"}))[1:]
+    assert {row[0] for row in rows} == {own.number}
 
 
 def test_staff_are_sent_to_the_desk(client, agent):

@@ -1,8 +1,8 @@
 """The one text search of ticket lists: the customer's "My tickets" and the desk's queues.
 
 A query matches the ticket number exactly (also without its leading zeros),
-a part of it (at least ``MIN_PARTIAL_NUMBER_DIGITS`` digits: "270" finds
-0800000270), or words of the title and description: on PostgreSQL with full-text search in the
+in the customer's list a part of it too (at least ``MIN_PARTIAL_NUMBER_DIGITS``
+digits: "270" finds 0800000270), or words of the title and description: on PostgreSQL with full-text search in the
 language-neutral ``simple`` configuration, backed by the GIN index of migration
 0003, elsewhere with a case-insensitive LIKE. The desk also finds tickets by
 their organization's name or customer code (``by_organization``); a customer's
@@ -47,7 +47,7 @@ def is_partial_number(query: str) -> bool:
     return digits.isascii() and digits.isdigit() and MIN_PARTIAL_NUMBER_DIGITS <= len(digits) <= NUMBER_WIDTH
 
 
-def _by_number_or_text(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
+def _by_number_or_text(tickets: QuerySet[Ticket], query: str, *, partial_number: bool) -> QuerySet[Ticket]:
     """Tickets whose number is (or holds) ``query`` or whose title and description hold all of its words."""
     number = _as_ticket_number(query)
     if number:
@@ -57,7 +57,7 @@ def _by_number_or_text(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket
         if by_number.exists():
             return by_number
     # A part of a number ("270" for 0800000270) is looked for beside the words, which may be digits too.
-    partial_number = Q(number__contains=query.removeprefix("#")) if is_partial_number(query) else None
+    in_number = Q(number__contains=query.removeprefix("#")) if partial_number and is_partial_number(query) else None
     words = _WORD.findall(query)[:MAX_SEARCH_WORDS]
     if not words:
         # Only punctuation: look for it literally in the title.
@@ -74,24 +74,27 @@ def _by_number_or_text(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket
         text = Q()
         for word in words:
             text &= Q(title__icontains=word) | Q(description__icontains=word)
-    return tickets.filter(text if partial_number is None else text | partial_number)
+    return tickets.filter(text if in_number is None else text | in_number)
 
 
-def search_tickets(tickets: QuerySet[Ticket], query: str, *, by_organization: bool = False) -> QuerySet[Ticket]:
+def search_tickets(
+    tickets: QuerySet[Ticket], query: str, *, by_organization: bool = False, partial_number: bool = False
+) -> QuerySet[Ticket]:
     """The ``tickets`` that ``query`` finds (all of them for an empty query).
 
     ``by_organization``: also those of an organization whose name holds the
-    query or whose customer code it is.
+    query or whose customer code it is. ``partial_number``: digits also find
+    the numbers that hold them (the customer's list; the desk asks for whole numbers).
     """
     query = clean_query(query)
     if not query:
         return tickets
     if not by_organization:
-        return _by_number_or_text(tickets, query)
+        return _by_number_or_text(tickets, query, partial_number=partial_number)
     # The number or text match is a sub-select, answered from its own indexes; OR-ed with the organization's
     # join in one condition, it would compute the text vector of every ticket in scope. It reads the tickets
     # in scope only: a number the user may not see must not change what the search finds.
-    by_number_or_text = _by_number_or_text(tickets.order_by(), query).values("pk")
+    by_number_or_text = _by_number_or_text(tickets.order_by(), query, partial_number=partial_number).values("pk")
     return tickets.filter(
         Q(pk__in=by_number_or_text)
         | Q(organization__name__icontains=query)
