@@ -331,3 +331,24 @@ def test_screenshots_of_home_and_my_tickets(page, many_tickets, width):
         expect(page.get_by_test_id("ticket-pane")).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / f"portal-my-tickets-pane-{width}.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_home_and_my_tickets_have_no_serious_accessibility_violations(page, many_tickets, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    def blocking() -> list[str]:
+        results = Axe().run(page)
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, "maria@rossi.test")
+    found = {"home": blocking()}
+    page.goto(f"/tickets/?status=all&selected={many_tickets['Scanner not found'].number}")
+    open_status_filter(page)
+    found["my-tickets"] = blocking()
+    assert {name: v for name, v in found.items() if v} == {}

@@ -153,3 +153,11 @@ def test_home_search_box_searches_my_tickets(client, customer, category):
     params = {"status": form.find("input", type="hidden").attrs["value"], "q": "270"}
     listed = parse(client.get(reverse("portal:ticket_list"), params).content.decode())
     assert [row.testid for row in listed.find_all("tr", testid_prefix="row-")] == [f"row-{wanted.number}"]
+
+
+def test_home_without_tickets_says_so_and_counts_zero(client, customer):
+    client.force_login(customer)
+    page = parse(client.get(HOME).content.decode())
+    assert "You have no tickets yet." in page.find(testid="recent-tickets").text
+    assert "Nothing is waiting for you." in page.find(testid="waiting-tickets").text
+    assert [page.find(testid=f"overview-{key}").text.split()[-1] for key in ("waiting", "closed")] == ["0", "0"]
