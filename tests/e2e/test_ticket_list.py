@@ -4,6 +4,7 @@ the layout at 360, 1280 and 1920 px (issue 13) and screenshots of home and the l
 import csv
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from tessera.tickets.workflow import Status
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
+    CommentFactory,
     MembershipFactory,
     OrganizationFactory,
     TicketFactory,
@@ -194,6 +196,10 @@ def many_tickets(tickets):
         ),
     ).user
     made = dict(tickets)
+    scanner = tickets["Scanner not found"]
+    conversation = ((1, "Is the scanner connected by USB?"), (2, "Yes, by USB."), (3, "Please restart the service."))
+    for hours, body in conversation:
+        CommentFactory(ticket=scanner, body=body, created_at=scanner.created_at + timedelta(hours=hours))
     for i, status in enumerate(Status):
         author = colleague if i % 2 else manager
         made[f"long-{i}"] = TicketFactory(
@@ -286,16 +292,25 @@ def test_title_link_opens_the_ticket_page_a_row_click_the_pane(page, many_ticket
     page.get_by_test_id(f"preview-{scanner.number}").focus()
     page.keyboard.press("Enter")
     expect(pane).to_contain_text("Scanner not found")
-    # Comments in the pane: the order switches in place.
+    # Comments in the pane, newest first: the order switches in place.
+    comments = pane.get_by_test_id("comment")
+    expect(comments.first).to_contain_text("Please restart the service.")
     expect(pane.get_by_test_id("comment-order-toggle")).to_have_text(re.compile("Show oldest first"))
     pane.get_by_test_id("comment-order-toggle").click()
     expect(pane.get_by_test_id("comment-order-toggle")).to_have_text(re.compile("Show newest first"))
+    expect(comments.first).to_contain_text("Is the scanner connected by USB?")
     assert page.get_by_role("heading", name="My tickets", level=1).is_visible()
 
     page.get_by_test_id(f"ticket-link-{scanner.number}").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/tickets/{scanner.number}/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Scanner not found")
+    # The order chosen in the pane holds on the ticket page too (kept in the session).
+    expect(page.get_by_test_id("comment").first).to_contain_text("Is the scanner connected by USB?")
+    page.get_by_test_id("comment-order-toggle").click()
+    expect(page.get_by_test_id("comment").first).to_contain_text("Please restart the service.")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "portal-ticket-1280.png"), full_page=True)
 
 
 def test_filter_bar_is_compact_on_a_phone(page, many_tickets):
