@@ -367,3 +367,30 @@ def test_home_and_my_tickets_have_no_serious_accessibility_violations(page, many
     open_status_filter(page)
     found["my-tickets"] = blocking()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_pane_and_comment_order_work_without_javascript(browser, live_server, many_tickets):
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        login(page, "maria@rossi.test")
+        page.goto("/tickets/?status=all")
+        scanner = many_tickets["Scanner not found"]
+        page.get_by_test_id(f"preview-{scanner.number}").click()
+        pane = page.get_by_test_id("ticket-pane")
+        expect(pane).to_contain_text("Scanner not found")
+        expect(pane.get_by_test_id("comment").first).to_contain_text("Please restart the service.")
+        pane.get_by_test_id("comment-order-toggle").click()
+        expect(page.get_by_test_id("ticket-pane").get_by_test_id("comment").first).to_contain_text(
+            "Is the scanner connected by USB?"
+        )
+        page.get_by_test_id("pane-close").click()
+        expect(page.get_by_test_id("ticket-pane")).to_have_count(0)
+        # The status filter opens without a script too.
+        open_status_filter(page)
+        expect(page.get_by_label("Completed", exact=True)).to_be_visible()
+    finally:
+        context.close()
