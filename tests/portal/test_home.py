@@ -161,3 +161,11 @@ def test_home_without_tickets_says_so_and_counts_zero(client, customer):
     assert "You have no tickets yet." in page.find(testid="recent-tickets").text
     assert "Nothing is waiting for you." in page.find(testid="waiting-tickets").text
     assert [page.find(testid=f"overview-{key}").text.split()[-1] for key in ("waiting", "closed")] == ["0", "0"]
+
+
+def test_overview_closed_is_the_status_groups_word_in_italian(client, customer):
+    customer.language = "it"
+    customer.save(update_fields=["language"])
+    client.force_login(customer)
+    page = parse(client.get(HOME).content.decode())
+    assert page.find(testid="overview-closed").text == "Chiusi 0"  # not "Chiuso il", the "closed on" of a date

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tessera.organizations.selectors import has_pending_link_request
 from tessera.tickets.policies import ticket_policy
@@ -17,7 +18,7 @@ OVERVIEW_TILES = (
     ("waiting", _("Waiting for you"), "bell"),
     ("in_progress", _("With customer support"), "headset"),
     ("on_hold", _("On hold"), "clock"),
-    ("closed", _("Closed"), "archive"),
+    ("closed", pgettext_lazy("status category", "Closed"), "archive"),
 )
 
 
