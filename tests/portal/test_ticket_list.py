@@ -483,3 +483,26 @@ def test_a_part_of_the_number_finds_the_ticket_and_too_few_digits_say_what_to_ty
     )
     assert "at least 3 of its digits" in page.find(id="ticket-search-help").text
     assert not parse(_page(client, q="zebra")).find_all(testid="number-too-short")
+
+
+def test_overview_above_the_list_counts_and_links_each_group_of_statuses(client, manager, colleague, category):
+    for status in (Status.OPEN, Status.CUSTOMER_ACTION, Status.SOLUTION_PROVIDED, Status.ON_HOLD, Status.COMPLETED):
+        TicketFactory(created_by=manager, category=category, status=status)
+    TicketFactory(created_by=colleague, category=category, status=Status.CUSTOMER_ACTION)
+    client.force_login(manager)
+    views = parse(_page(client, status="all")).find(testid="ticket-views")
+    keys = ("all", "waiting", "in_progress", "on_hold", "closed")
+    texts = {key: views.find(testid=f"view-{key}").text for key in keys}
+    assert texts == {
+        "all": "All 6", "waiting": "Waiting for you 3", "in_progress": "With customer support 1",
+        "on_hold": "On hold 1", "closed": "Closed 1",
+    }
+    assert views.find(testid="view-all").attrs["aria-current"] == "page"
+    waiting = views.find(testid="view-waiting").attrs["href"]
+    html = _page(client, waiting)
+    assert _count(html) == 3
+    assert parse(html).find(testid="view-waiting").attrs["aria-current"] == "page"
+    # With "only own" the counts and the links keep to the user's own tickets.
+    views = parse(_page(client, status="all", own="1")).find(testid="ticket-views")
+    assert views.find(testid="view-waiting").text == "Waiting for you 2"
+    assert _count(_page(client, views.find(testid="view-waiting").attrs["href"])) == 2

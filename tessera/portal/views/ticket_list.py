@@ -32,6 +32,7 @@ from tessera.tickets.workflow import STATUS_GROUPS
 
 from ..errors import refusals_shown
 from .comment_order import comment_order, ordered_comments, other_order
+from .home import OVERVIEW_TILES
 
 
 def _customer_tickets(*, unavailable: str):
@@ -149,6 +150,25 @@ def _list_url_of_pane(request) -> str | None:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
+def _ticket_views(user, ticket_filter: listing.TicketListFilter) -> list[dict]:
+    """The overview above the list (seed 001): every ticket, and each group of statuses, with its count.
+
+    A view keeps "only own" and the sort, and shows every ticket of its statuses (no search), as its count says.
+    """
+    counts = listing.ticket_overview(user, only_own=ticket_filter.only_own)
+    buckets = dict(listing.OVERVIEW_BUCKETS)
+    choices = [("all", _lazy("All"), ())] + [(key, label, buckets[key]) for key, label, _icon in OVERVIEW_TILES]
+    views = []
+    for key, label, statuses in choices:
+        view_filter = listing.TicketListFilter(
+            statuses=listing.clean_statuses(statuses), only_own=ticket_filter.only_own, sort=ticket_filter.sort
+        )
+        current = not ticket_filter.query and set(ticket_filter.statuses) == set(view_filter.statuses)
+        url = _list_url(view_filter)
+        views.append({"key": key, "label": label, "count": counts[key], "url": url, "current": current})
+    return views
+
+
 def _status_groups(ticket_filter: listing.TicketListFilter) -> list[dict]:
     return [
         {
@@ -193,6 +213,7 @@ def ticket_list(request):
         "sort_links": sort_links,
         "headers": [{"label": label, "link": sort_links[key]} for key, label in COLUMNS],
         "status_groups": _status_groups(ticket_filter),
+        "views": _ticket_views(user, ticket_filter),
         "chosen_statuses": chosen_statuses,
         "may_filter_own": _may_filter_own(user),
         "saved_filter_applied": saved_filter_applied,

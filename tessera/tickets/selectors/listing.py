@@ -173,13 +173,18 @@ OVERVIEW_BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def ticket_overview(user: User | AnonymousUser) -> dict[str, int]:
-    """How many of the user's visible tickets are in each overview bucket, and ``open`` (all but closed): one query."""
-    counts = Ticket.objects.visible_to(user).aggregate(
+def ticket_overview(user: User | AnonymousUser, *, only_own: bool = False) -> dict[str, int]:
+    """How many of the user's visible tickets (``only_own``: created by them) are in each overview bucket,
+    ``open`` (all but closed) and ``all``: one query."""
+    tickets = Ticket.objects.visible_to(user)
+    if only_own:
+        tickets = tickets.filter(created_by=user)
+    counts = tickets.aggregate(
+        all=Count("pk"),
         **{key: Count("pk", filter=Q(status__in=statuses)) for key, statuses in OVERVIEW_BUCKETS},
         open=Count("pk", filter=~Q(status__in=CLOSED_STATUSES)),
     )
-    return {key: counts[key] or 0 for key in (*dict(OVERVIEW_BUCKETS), "open")}
+    return {key: counts[key] or 0 for key in (*dict(OVERVIEW_BUCKETS), "open", "all")}
 
 
 def _home_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
