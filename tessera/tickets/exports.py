@@ -71,7 +71,9 @@ def export_rows(tickets: QuerySet, *, chunk_size: int = CHUNK_SIZE) -> Iterator[
 
 def _csv_cell(value) -> str:
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        # The locale's short date, as the list shows it, and a 24-hour time: what Excel and LibreOffice
+        # in that locale read as a date ("a.m." of the English TIME_FORMAT would stay text).
+        return f"{formats.date_format(value, 'SHORT_DATE_FORMAT')} {value:%H:%M}"
     return neutralize(str(value))
 
 
@@ -83,18 +85,20 @@ class _Echo:
 
 
 def csv_delimiter() -> str:
+    """The separator Excel expects in the active language: ";" for Italian and German, "," for English."""
     # Excel splits on the list separator of the user's locale: ";" where the decimal separator is ",".
     return ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
 
 
-def csv_lines(rows: Iterable[list], *, language: str, zone, delimiter: str = ",") -> Iterator[str]:
+def csv_lines(rows: Iterable[list], *, language: str, zone, delimiter: str | None = None) -> Iterator[str]:
     """The CSV text line by line, UTF-8 BOM first so Excel reads the encoding right.
 
-    Runs while the response streams, after the view has returned: the
-    language and time zone of the request are set again here.
+    Separator (unless ``delimiter`` is given), labels and dates follow ``language``
+    and times are in ``zone``. Runs while the response streams, after the view
+    has returned: the language and time zone of the request are set again here.
     """
-    writer = csv.writer(_Echo(), delimiter=delimiter)
     with translation.override(language), timezone.override(zone):
+        writer = csv.writer(_Echo(), delimiter=delimiter or csv_delimiter())
         yield "\ufeff" + writer.writerow([neutralize(str(label)) for label in HEADER])
         for row in rows:
             yield writer.writerow([_csv_cell(value) for value in row])

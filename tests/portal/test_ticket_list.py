@@ -60,7 +60,7 @@ def test_row_shows_every_column(client, customer):
     assert "<span>09/28/2025</span> <span>2:59 a.m.</span>" in html
     assert "<span>10/02/2025</span> <span>3:05 p.m.</span>" in html
     assert f'data-pane-url="{_pane(ticket.number)}"' in html and 'id="ticket-pane"' in html
-    assert f'data-push-url="{LIST}?status=all&amp;page=1&amp;selected={ticket.number}"' in html
+    assert f'href="{LIST}?status=all&amp;page=1&amp;selected={ticket.number}"' in html  # the preview link
 
 
 def test_dates_follow_the_users_language(client, customer, category):
@@ -173,18 +173,21 @@ def test_only_own_saved_as_default(client, manager, mixed):
     assert _count(html) == 2 and parse(html).find("input", name="own", value="1").has("checked")
 
 
-def test_basic_user_sees_own_and_cc_without_only_own_toggle(client, customer, colleague, category):
+def test_basic_user_in_cc_has_the_only_own_toggle(client, customer, colleague, category):
     own = TicketFactory(created_by=customer, category=category)
     in_cc = TicketFactory(created_by=colleague, category=category)
     TicketCCFactory(ticket=in_cc, user=customer)
     hidden = TicketFactory(created_by=colleague, category=category)
     client.force_login(customer)
     html = _page(client)
-    assert "Only own tickets" not in html
+    assert parse(html).find(testid="only-own").text == "Only own tickets"
     assert set(_listed(html)) == {own.number, in_cc.number}
     assert hidden.number not in html
-    # Forcing the parameter changes nothing for a basic user.
-    assert set(_listed(_page(client, own="1"))) == {own.number, in_cc.number}
+    # "Only own" leaves out the colleague's ticket the user is in CC of; it can be the saved default too.
+    assert _listed(_page(client, own="1")) == [own.number]
+    client.post(FILTER, {"own": "1", "action": "save"})
+    assert SavedTicketFilter.objects.get(user=customer).only_own is True
+    assert _listed(_page(client)) == [own.number]
 
 
 # --- search ---------------------------------------------------------------------------------------------------------
@@ -432,3 +435,74 @@ def test_basic_users_list_queries_do_not_grow(client, customer, colleague, categ
     for ticket in create_tickets(495, created_by=colleague, category=category):
         TicketCCFactory(ticket=ticket, user=customer)
     assert _queries(django_assert_max_num_queries, 10, lambda: client.get(LIST)) == few
+
+
+# --- issue 13: the compact filter bar, the two ways to open a ticket, what to type for a number ------------------
+
+
+def test_status_filter_is_folded_in_the_filter_bar_and_says_what_is_chosen(client, manager, category):
+    TicketFactory(created_by=manager, category=category, status=Status.COMPLETED)
+    client.force_login(manager)
+    bar = parse(_page(client, status=["completed", "canceled"])).find(testid="filterbar")
+    details = bar.find("details", testid="status-filter")
+    assert "filterbar-more" in details.classes and not details.has("open")
+    assert details.find("summary").text == "Status filter 2 Completed, Canceled by customer"
+    assert details.find("input", value="completed").has("checked")
+    assert bar.find(testid="only-own").find("input", name="own") is not None
+    assert bar.find("button", value="save").text == "Save as my default filter"
+    summary = parse(_page(client, status="all")).find(testid="status-filter-summary")
+    assert summary.text == "every status"
+
+
+def test_title_link_opens_the_ticket_page_the_preview_link_the_pane(client, customer, category):
+    ticket = TicketFactory(created_by=customer, category=category, title="A rather long title " * 8)
+    client.force_login(customer)
+    row = parse(_page(client)).find(testid=f"row-{ticket.number}")
+    link = row.find(testid=f"ticket-link-{ticket.number}")
+    assert link.attrs["href"] == reverse("portal:ticket_detail", kwargs={"number": ticket.number})
+    assert link.attrs["title"] == f"{ticket.number} {ticket.title}"  # the full title on hover
+    assert "cell-title" in row.find("th").classes
+    preview = row.find(testid=f"preview-{ticket.number}")
+    assert preview.attrs["href"] == f"{LIST}?status=all&page=1&selected={ticket.number}"
+    assert preview.attrs["data-pane-url"] == _pane(ticket.number)
+    assert preview.find("svg").attrs["aria-label"] == f"Show ticket {ticket.number} beside the list"
+    # Without JavaScript the preview link is the list with the ticket in the pane, and a way to close it.
+    html = _page(client, preview.attrs["href"])
+    pane = parse(html).find(testid="ticket-pane")
+    assert pane.find(testid="pane-close").attrs["href"] == f"{LIST}?status=all&page=1"
+
+
+def test_a_part_of_the_number_finds_the_ticket_and_too_few_digits_say_what_to_type(client, customer, category):
+    ticket = TicketFactory(created_by=customer, category=category, number="0800000270")
+    TicketFactory(created_by=customer, category=category, number="0800000311")
+    client.force_login(customer)
+    assert _listed(_page(client, q="270")) == [ticket.number]
+    page = parse(_page(client, q="27"))
+    assert page.find(testid="number-too-short").text == (
+        "To find a ticket by its number, type at least 3 of its digits, or the whole number."
+    )
+    assert "at least 3 of its digits" in page.find(id="ticket-search-help").text
+    assert not parse(_page(client, q="zebra")).find_all(testid="number-too-short")
+
+
+def test_overview_above_the_list_counts_and_links_each_group_of_statuses(client, manager, colleague, category):
+    for status in (Status.OPEN, Status.CUSTOMER_ACTION, Status.SOLUTION_PROVIDED, Status.ON_HOLD, Status.COMPLETED):
+        TicketFactory(created_by=manager, category=category, status=status)
+    TicketFactory(created_by=colleague, category=category, status=Status.CUSTOMER_ACTION)
+    client.force_login(manager)
+    views = parse(_page(client, status="all")).find(testid="ticket-views")
+    keys = ("all", "waiting", "in_progress", "on_hold", "closed")
+    texts = {key: views.find(testid=f"view-{key}").text for key in keys}
+    assert texts == {
+        "all": "All 6", "waiting": "Waiting for you 3", "in_progress": "With customer support 1",
+        "on_hold": "On hold 1", "closed": "Closed 1",
+    }
+    assert views.find(testid="view-all").attrs["aria-current"] == "page"
+    waiting = views.find(testid="view-waiting").attrs["href"]
+    html = _page(client, waiting)
+    assert _count(html) == 3
+    assert parse(html).find(testid="view-waiting").attrs["aria-current"] == "page"
+    # With "only own" the counts and the links keep to the user's own tickets.
+    views = parse(_page(client, status="all", own="1")).find(testid="ticket-views")
+    assert views.find(testid="view-waiting").text == "Waiting for you 2"
+    assert _count(_page(client, views.find(testid="view-waiting").attrs["href"])) == 2

@@ -68,7 +68,7 @@ def test_csv_export_content(client, manager, tickets):
     first = rows[0]
     assert first[1] == "'=SUM(A1:A9)"
     assert first[2:5] == ["Open", "very high (prio. 1)", manager.get_full_name()]
-    assert first[5:8] == ["2025-03-01 09:00", "2025-03-02 09:00", "Main › Sub"]  # Rome time
+    assert first[5:8] == ["03/01/2025 09:00", "03/02/2025 09:00", "Main › Sub"]  # English short date, Rome time
     assert rows[1][1] == "'@import printer"
 
 
@@ -103,6 +103,28 @@ def test_csv_in_italian_uses_semicolons_and_italian_labels(client, manager, tick
     response = client.get(_url("csv"), {"status": "open"})
     header, row = _csv_rows(response, delimiter=";")
     assert len(header) == 8 and row[0] == tickets[0].number
+
+
+@pytest.mark.parametrize(
+    ("language", "time_zone", "delimiter", "header", "dates"),
+    [
+        ("it", "Europe/Rome", ";", "Numero", ["01/03/2025 09:00", "02/03/2025 09:00"]),
+        ("de", "Europe/Berlin", ";", "Nummer", ["01.03.2025 09:00", "02.03.2025 09:00"]),
+        ("en", "America/New_York", ",", "Number", ["03/01/2025 03:00", "03/02/2025 03:00"]),
+    ],
+)
+def test_csv_fits_the_users_locale_and_time_zone(
+    client, manager, tickets, language, time_zone, delimiter, header, dates
+):
+    """Excel in Italian and German splits on ";", in English on ","; dates: the locale's short format, user's zone."""
+    manager.language, manager.time_zone = language, time_zone
+    manager.save(update_fields=["language", "time_zone"])
+    client.force_login(manager)
+    response = client.get(_url("csv"), {"status": "open"})
+    (first_header, *_labels), row = _csv_rows(response, delimiter=delimiter)
+    assert len(row) == 8 and row[0] == tickets[0].number
+    assert first_header == header
+    assert row[5:7] == dates
 
 
 def test_xlsx_export_content(client, manager, tickets):
@@ -149,8 +171,11 @@ def test_basic_user_exports_own_and_cc_only(client, customer, colleague, categor
     TicketCCFactory(ticket=in_cc, user=customer)
     TicketFactory(created_by=colleague, category=category)
     client.force_login(customer)
-    rows = _csv_rows(client.get(_url("csv"), {"own": "1"}))[1:]
+    rows = _csv_rows(client.get(_url("csv"), {"status": "all"}))[1:]
     assert {row[0] for row in rows} == {own.number, in_cc.number}
+    # "Only own" leaves out the ticket the user is in CC of, as in the list.
+    rows = _csv_rows(client.get(_url("csv"), {"own": "1"}))[1:]
+    assert {row[0] for row in rows} == {own.number}
 
 
 def test_staff_are_sent_to_the_desk(client, agent):

@@ -65,7 +65,7 @@ def test_csv_has_bom_header_and_neutralized_cells(exported):
     assert header == [str(label) for label in HEADER]
     assert row[0] == exported.number
     assert row[1] == "'=cmd|' /C calc'!A0"
-    assert row[5:7] == ["2025-01-15 10:30", "2025-07-01 14:00"]
+    assert row[5:7] == ["01/15/2025 10:30", "07/01/2025 14:00"]  # the English short date, Rome time
 
 
 def test_csv_speaks_the_language_it_was_asked_for_even_when_streamed_later(exported):
@@ -80,6 +80,18 @@ def test_csv_delimiter_follows_the_decimal_separator():
         assert csv_delimiter() == ","
     with translation.override("it"):
         assert csv_delimiter() == ";"
+    with translation.override("de"):
+        assert csv_delimiter() == ";"
+
+
+@pytest.mark.parametrize(
+    ("language", "delimiter", "created"),
+    [("en", ",", "01/15/2025 10:30"), ("it", ";", "15/01/2025 10:30"), ("de", ";", "15.01.2025 10:30")],
+)
+def test_csv_separator_and_dates_follow_the_language(exported, language, delimiter, created):
+    lines = csv_lines(export_rows(Ticket.objects.all()), language=language, zone=ROME)
+    _header, row = _read_csv(lines, delimiter=delimiter)
+    assert row[0] == exported.number and row[5] == created
 
 
 def test_xlsx_holds_text_and_dates_and_no_formula(exported):

@@ -7,11 +7,12 @@ token "Save" needs) and answered with a redirect to the list's GET address.
 """
 
 from functools import wraps
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,11 +25,14 @@ from django.views.decorators.http import require_GET, require_POST
 from tessera.audit.models import AuditAction
 from tessera.audit.services import audit_record
 from tessera.tickets import exports, selectors, services
+from tessera.tickets.models import Comment
 from tessera.tickets.policies import ticket_policy
-from tessera.tickets.selectors import listing, sorting
+from tessera.tickets.selectors import listing, sorting, text_search
 from tessera.tickets.workflow import STATUS_GROUPS
 
 from ..errors import refusals_shown
+from .comment_order import comment_order, ordered_comments, other_order
+from .home import OVERVIEW_TILES
 
 
 def _customer_tickets(*, unavailable: str):
@@ -59,7 +63,9 @@ def _customer_tickets(*, unavailable: str):
 
 
 def _may_filter_own(user) -> bool:
-    return user.membership.sees_organization_tickets
+    # Everyone who sees more than their own tickets: managers and admins (the organization's),
+    # basic users too (colleagues' tickets they are in CC of).
+    return user.membership.may_use_tickets
 
 
 def _filter_of(request, params) -> tuple[listing.TicketListFilter, bool]:
@@ -98,6 +104,71 @@ COLUMNS = (
 )
 
 
+def _with_params(url: str, **changes: str) -> str:
+    """``url`` with the query parameters ``changes`` set (an empty value removes one)."""
+    parts = urlsplit(url)
+    params = QueryDict(parts.query, mutable=True)
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value:
+            params[key] = value
+    return f"{parts.path}?{params.urlencode()}" if params else parts.path
+
+
+def _pane_context(request, ticket, *, list_url: str | None) -> dict:
+    """What the side pane shows: the ticket, its public comments in the chosen order, and the links that switch it.
+
+    ``list_url``: the list the pane stands beside (its links keep the list in the address, for the browser's
+    history and for browsers without JavaScript); ``None`` on the pane's own page.
+    """
+    order = comment_order(request)
+    other = other_order(order)
+    public = Comment.objects.filter(ticket=ticket, is_internal=False).select_related("author")
+    comments = ordered_comments(public, order)
+    pane_url = reverse("portal:ticket_pane", kwargs={"number": ticket.number})
+    if list_url is None:
+        toggle_href = f"{pane_url}?{urlencode({'comments': other})}"
+    else:
+        toggle_href = _with_params(list_url, selected=ticket.number, comments=other)
+    return {
+        "ticket": ticket,
+        "comments": comments,
+        "comment_order": order,
+        "comment_toggle": {"href": toggle_href, "pane_url": f"{pane_url}?{urlencode({'comments': other})}"},
+        "close_url": _with_params(list_url, selected="", comments="") if list_url else None,
+    }
+
+
+def _list_url_of_pane(request) -> str | None:
+    """The list page a pane fragment is loaded into (htmx names the browser's address), if it is one."""
+    current = request.htmx.current_url if request.htmx else None
+    if not current:
+        return None
+    parts = urlsplit(current)
+    if parts.path != reverse("portal:ticket_list"):
+        return None
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def _ticket_views(user, ticket_filter: listing.TicketListFilter) -> list[dict]:
+    """The overview above the list (seed 001): every ticket, and each group of statuses, with its count.
+
+    A view keeps "only own" and the sort, and shows every ticket of its statuses (no search), as its count says.
+    """
+    counts = listing.ticket_overview(user, only_own=ticket_filter.only_own)
+    buckets = dict(listing.OVERVIEW_BUCKETS)
+    choices = [("all", _lazy("All"), ())] + [(key, label, buckets[key]) for key, label, _icon in OVERVIEW_TILES]
+    views = []
+    for key, label, statuses in choices:
+        view_filter = listing.TicketListFilter(
+            statuses=listing.clean_statuses(statuses), only_own=ticket_filter.only_own, sort=ticket_filter.sort
+        )
+        current = not ticket_filter.query and set(ticket_filter.statuses) == set(view_filter.statuses)
+        url = _list_url(view_filter)
+        views.append({"key": key, "label": label, "count": counts[key], "url": url, "current": current})
+    return views
+
+
 def _status_groups(ticket_filter: listing.TicketListFilter) -> list[dict]:
     return [
         {
@@ -126,6 +197,11 @@ def ticket_list(request):
     selected = selectors.ticket_summary_or_none(user, number=selected_number) if selected_number else None
     list_url = _list_url(ticket_filter)
     sort_links = _sort_links(ticket_filter)
+    page_url = f"{list_url}&page={page.number}"
+    chosen_statuses = [
+        option["label"] for group in _status_groups(ticket_filter) for option in group["options"] if option["checked"]
+    ]
+    query = ticket_filter.query
     context = {
         "filter": ticket_filter,
         "page_obj": page,
@@ -133,13 +209,19 @@ def ticket_list(request):
         "ticket_count": page.paginator.count,
         "query": ticket_filter.query_string(),
         # Where a row's click in the side pane leads the browser's history: this very list with it selected.
-        "pane_push_url": f"{list_url}&page={page.number}&selected=",
+        "pane_push_url": f"{page_url}&selected=",
         "sort_links": sort_links,
         "headers": [{"label": label, "link": sort_links[key]} for key, label in COLUMNS],
         "status_groups": _status_groups(ticket_filter),
+        "views": _ticket_views(user, ticket_filter),
+        "chosen_statuses": chosen_statuses,
         "may_filter_own": _may_filter_own(user),
         "saved_filter_applied": saved_filter_applied,
         "selected": selected,
+        "pane": _pane_context(request, selected, list_url=page_url) if selected else None,
+        # A number too short to look for inside ticket numbers: say what to type.
+        "number_too_short": query.isdigit() and not text_search.is_partial_number(query),
+        "min_number_digits": text_search.MIN_PARTIAL_NUMBER_DIGITS,
     }
     return render(request, "portal/ticket_list.html", context)
 
@@ -172,8 +254,11 @@ def ticket_filter(request):
 def ticket_pane(request, number: str):
     """The selected ticket beside the list (an htmx partial), or on a page of its own without JavaScript."""
     ticket = selectors.ticket_summary(request.user, number=number)
-    template = "portal/ticket_pane.html" if request.htmx else "portal/ticket_pane_page.html"
-    response = render(request, template, {"ticket": ticket})
+    if request.htmx:
+        template, list_url = "portal/ticket_pane.html", _list_url_of_pane(request)
+    else:
+        template, list_url = "portal/ticket_pane_page.html", None
+    response = render(request, template, {"pane": _pane_context(request, ticket, list_url=list_url)})
     patch_vary_headers(response, ("HX-Request",))  # never serve the fragment from cache for a page, or back
     return response
 
@@ -193,10 +278,8 @@ def ticket_export(request, format: str):
     filename = _export_filename(request.user, format)
     audit_record(action=AuditAction.EXPORT, format=format, filter=ticket_filter.query_string())
     if format == "csv":
-        lines = exports.csv_lines(
-            rows, language=translation.get_language(), zone=timezone.get_current_timezone(),
-            delimiter=exports.csv_delimiter(),
-        )
+        # The user's language picks the separator (";" for Italian and German) and the date format.
+        lines = exports.csv_lines(rows, language=translation.get_language(), zone=timezone.get_current_timezone())
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -21,6 +21,7 @@ from tessera.tickets.workflow import Status
 
 from ..errors import FORM_ERRORS, refusals_shown
 from ..forms import FIELD_PREFIX, CloseForm, CommentForm, ReasonForm, TicketCreateForm
+from .comment_order import comment_order, ordered_comments, page_toggle
 
 
 def _customer_ticket(request, number) -> Ticket:
@@ -129,14 +130,18 @@ def ticket_create_categories(request):
 
 def _render_detail(request, ticket: Ticket, *, status: int = 200, **forms):
     """The ticket page; a form that failed is passed in bound, so its input and errors show."""
-    public_comments = (
+    order = comment_order(request)
+    public_comments = ordered_comments(
         Comment.objects.filter(ticket=ticket, is_internal=False)
         .select_related("author")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "pk")))
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "pk"))),
+        order,
     )
     context = {
         "ticket": ticket,
         "comments": public_comments,
+        "comment_order": order,
+        "comment_toggle": page_toggle(order),
         "ticket_attachments": Attachment.objects.filter(ticket=ticket, comment=None),
         "cc_entries": ticket.cc_entries.all(),
         "category_path": ticket.category.path(),

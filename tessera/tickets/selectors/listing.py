@@ -15,14 +15,20 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, QueryDict
 
 from tessera.accounts.models import User
 
 from ..models import SavedTicketFilter, Ticket
 from ..policies import ticket_policy
-from ..workflow import Status
+from ..workflow import (
+    CLOSED_STATUSES,
+    STATUS_CATEGORY,
+    WAITING_FOR_CUSTOMER_STATUSES,
+    Status,
+    StatusCategory,
+)
 from .sorting import DEFAULT_SORT, LIST_SORT_KEYS, clean_sort, sort_tickets
 from .text_search import clean_query, search_tickets
 from .tickets import with_categories
@@ -106,7 +112,7 @@ def ticket_list(user: User | AnonymousUser, *, ticket_filter: TicketListFilter) 
         tickets = tickets.filter(status__in=ticket_filter.statuses)
     if ticket_filter.only_own:
         tickets = tickets.filter(created_by=user)
-    tickets = search_tickets(tickets, ticket_filter.query)
+    tickets = search_tickets(tickets, ticket_filter.query, partial_number=True)
     return sort_tickets(tickets, clean_sort(ticket_filter.sort, LIST_SORT_KEYS))
 
 
@@ -146,3 +152,52 @@ def ticket_summary_or_none(user: User | AnonymousUser, *, number: str) -> Ticket
 
 def saved_ticket_filter_of(user: User) -> SavedTicketFilter | None:
     return SavedTicketFilter.objects.filter(user=user).first()
+
+
+# --- the home page: seed 001's overview of the tickets, and what waits for the customer ---------------------------
+
+def _bucket(*categories: StatusCategory) -> tuple[str, ...]:
+    return tuple(
+        s.value for s in Status if STATUS_CATEGORY[s] in categories and s not in WAITING_FOR_CUSTOMER_STATUSES
+    )
+
+
+#: The overview's buckets, each a set of statuses the list can be filtered by; together they hold every status once.
+OVERVIEW_BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # The customer must act: answer a question, or accept (or reject) a solution.
+    ("waiting", tuple(s.value for s in Status if s in WAITING_FOR_CUSTOMER_STATUSES)),
+    # With customer support: received, in process, or answered by the customer.
+    ("in_progress", _bucket(StatusCategory.NEW, StatusCategory.OPEN, StatusCategory.SOLVED)),
+    ("on_hold", _bucket(StatusCategory.ON_HOLD)),
+    ("closed", tuple(s.value for s in Status if s in CLOSED_STATUSES)),
+)
+
+
+def ticket_overview(user: User | AnonymousUser, *, only_own: bool = False) -> dict[str, int]:
+    """How many of the user's visible tickets (``only_own``: created by them) are in each overview bucket,
+    ``open`` (all but closed) and ``all``: one query."""
+    tickets = Ticket.objects.visible_to(user)
+    if only_own:
+        tickets = tickets.filter(created_by=user)
+    counts = tickets.aggregate(
+        all=Count("pk"),
+        **{key: Count("pk", filter=Q(status__in=statuses)) for key, statuses in OVERVIEW_BUCKETS},
+        open=Count("pk", filter=~Q(status__in=CLOSED_STATUSES)),
+    )
+    return {key: counts[key] or 0 for key in (*dict(OVERVIEW_BUCKETS), "open", "all")}
+
+
+def _home_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    # The home page's short lists show number, title, status and change date: nothing else is read.
+    return tickets.only("pk", "number", "title", "status", "updated_at", "created_at")
+
+
+def recent_tickets(user: User | AnonymousUser, *, limit: int) -> list[Ticket]:
+    """The user's visible tickets changed last, newest first."""
+    return list(_home_rows(Ticket.objects.visible_to(user)).order_by("-updated_at", "-pk")[:limit])
+
+
+def tickets_waiting_for(user: User | AnonymousUser, *, limit: int) -> list[Ticket]:
+    """The user's visible tickets in which the customer must act, the longest waiting first."""
+    waiting = Ticket.objects.visible_to(user).filter(status__in=WAITING_FOR_CUSTOMER_STATUSES)
+    return list(_home_rows(waiting).order_by("updated_at", "pk")[:limit])

@@ -22,7 +22,8 @@ def saved_ticket_filter_save(*, user: User, statuses: Iterable[object], only_own
         user=user,
         defaults={
             "statuses": list(clean_statuses(statuses)),
-            "only_own": bool(only_own) and membership.sees_organization_tickets,
+            # Basic users see colleagues' tickets they are in CC of: "only own" narrows their list too.
+            "only_own": bool(only_own),
         },
     )
     return saved
