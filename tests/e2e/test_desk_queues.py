@@ -86,6 +86,12 @@ def test_a_queue_of_forty_long_titles_fits_1366_by_900(browser, live_server, dem
     # A long title stays on one line, cut with an ellipsis, and is whole in its tooltip.
     title = page.locator("td.col-title a").first
     assert title.get_attribute("title").startswith("After the update to version 5.2")
+    assert title.evaluate("link => link.closest('td').scrollWidth > link.closest('td').clientWidth")  # cut
+    row_height = title.evaluate("link => link.closest('tr').offsetHeight")
+    title.focus()  # the keyboard reaches it: the whole title shows
+    assert title.evaluate("link => link.closest('tr').offsetHeight") > row_height
+    assert title.evaluate("link => getComputedStyle(link.closest('td')).whiteSpace") == "normal"
+    title.blur()
     row_heights = page.evaluate(
         "() => [...document.querySelectorAll('tbody tr[data-testid^=\"row-\"]')].map(r => r.offsetHeight)"
     )
