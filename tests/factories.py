@@ -13,6 +13,7 @@ from factory.django import DjangoModelFactory
 
 from tessera.accounts.models import AccountEmail, AccountToken, LegalDocument, TokenPurpose, User, UserSession
 from tessera.audit.models import AuditAction, AuditEntry
+from tessera.branding.models import Branding
 from tessera.core.models import FormSubmission
 from tessera.notifications.models import OutgoingEmail
 from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, Organization, Role
@@ -251,6 +252,22 @@ class CannedResponseFactory(DjangoModelFactory[CannedResponse]):
     team = factory.SubFactory(ServiceTeamFactory)
     title = factory.Sequence(lambda n: f"Canned answer {n}")
     body = "Hello {customer_name}, about ticket {ticket_number}: it is solved."
+
+
+class BrandingFactory(DjangoModelFactory[Branding]):
+    """The vendor's branding: one row, as seed 000's header shows it."""
+
+    class Meta:
+        model = Branding
+        django_get_or_create = ("id",)
+
+    id = Branding.SINGLETON_PK
+    product_name = "CGM Support"
+    tagline = "Synchronizing Healthcare"
+    primary_color = "#0b4f8a"
+    support_phone = "+39 02 1234 5678"
+    support_email = "support@cgm.example"
+    support_hours = "Mon–Fri 8:00–18:00"
 
 
 class FormSubmissionFactory(DjangoModelFactory[FormSubmission]):

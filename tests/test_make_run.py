@@ -113,7 +113,7 @@ def test_make_run_on_a_fresh_machine_answers_a_404_with_the_sites_page_not_the_d
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.5)
         assert status == 404
-        assert "Page not found" in page and 'class="topbar"' in page
+        assert "Page not found" in page and 'data-testid="site-header"' in page
         for debug_marker in ("Django tried these URL patterns", "DEBUG = True", "Using the URLconf"):
             assert debug_marker not in page
         assert _get(f"{base}/static/tessera/tessera.css")[0] == 200

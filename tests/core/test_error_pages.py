@@ -25,7 +25,7 @@ def error_urls(settings):
 def in_layout(response) -> bool:
     """The page has the site's top bar and main region, not Django's bare text."""
     page = parse(response)
-    return any("topbar" in header.classes for header in page.find_all("header")) and page.exists("main")
+    return any(header.testid == "site-header" for header in page.find_all("header")) and page.exists("main")
 
 
 def heading(response) -> str:
