@@ -44,8 +44,9 @@ def test_registration_lists_every_error_with_a_link_to_its_field(client):
     targets = {target for _text, target in items}
     assert {"id_email", "id_consent"} <= targets
     assert_links_reach_fields(page, items, targets - {None})
-    # The message stays next to the field too.
-    assert page.find(id="id_email_error").text in [text for text, _t in items]
+    # The message stays next to the field too; the summary names the field, but a checkbox's sentence of a label.
+    assert f"E-mail address: {page.find(id='id_email_error').text}" in [text for text, _t in items]
+    assert "Please accept the terms of use and the privacy policy." in [text for text, _t in items]
 
 
 def test_ticket_create_lists_the_missing_fields(client, customer, category):
@@ -55,6 +56,7 @@ def test_ticket_create_lists_the_missing_fields(client, customer, category):
     assert heading == "There is a problem"
     targets = {target for _text, target in items}
     assert {"id_title", "id_category_1"} <= targets
+    assert ("Title: This field is required.", "id_title") in items, "each item says which field"
     assert_links_reach_fields(page, items, targets - {None})
 
 
@@ -82,7 +84,7 @@ def test_desk_reply_without_text_links_to_the_message(client, agent, customer):
     assert response.status_code == 400
     page, heading, items = summary_of(response)
     assert heading == "There is a problem"
-    assert items == [("Write a message or attach a file.", "id_body")]
+    assert items == [("Message: Write a message or attach a file.", "id_body")]
     assert_links_reach_fields(page, items, {"id_body"})
 
 
