@@ -29,7 +29,7 @@ def test_self_register_confirm_and_log_in(page, mail, live_server):
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_role("button", name="Register").click()
     # Without the consent the form comes back with the message next to the checkbox and the address kept.
-    page.get_by_text("Please accept the terms of use and the privacy policy.").wait_for()
+    page.locator(".field-error").get_by_text("Please accept the terms of use and the privacy policy.").wait_for()
     assert page.get_by_label("E-mail address").input_value() == "nuovo@studio.test"
     page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
@@ -93,7 +93,7 @@ def test_register_confirm_link_approve_then_report_a_problem(page, browser, mail
     page.get_by_label("Customer code").fill("300123")
     page.get_by_label("Postal code").fill("99999")
     page.get_by_role("button", name="Send").click()
-    page.get_by_role("alert").wait_for()
+    page.get_by_test_id("link-error").wait_for()
     assert page.get_by_label("Customer code").input_value() == "300123"
     page.get_by_label("Postal code").fill("00184")
     page.get_by_role("button", name="Send").click()

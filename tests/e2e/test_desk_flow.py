@@ -68,7 +68,7 @@ def test_agent_and_customer_work_a_ticket_to_completion(page, browser, live_serv
 
     # ... and asks the customer for information: a message is required.
     change_status(page, "Request information → Customer action")
-    page.get_by_text("Tell the customer which information you need.").wait_for()
+    page.locator(".field-error").get_by_text("Tell the customer which information you need.").wait_for()
     change_status(page, "Request information → Customer action", "Which version of the imaging module do you use?")
     page.get_by_text("The status is now “Customer action”.").wait_for()
     shot(page, "customer-action")
@@ -140,7 +140,7 @@ def test_the_workspace_has_no_serious_accessibility_violation(browser, live_serv
         log_in(page, "lea@vendor.test", f"/desk/tickets/{new_ticket.number}/")
         page.get_by_label("Message", exact=True).fill("")
         page.get_by_role("button", name="Send reply to customer").click()  # a form with an error on show
-        page.get_by_text("Write a message or attach a file.").wait_for()
+        page.locator(".field-error").get_by_text("Write a message or attach a file.").wait_for()
         shot(page, f"workspace-{width}")
         violations = [
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"

@@ -51,7 +51,7 @@ def test_forms_load_when_opened_and_work(page, tickets):
     open_by_keyboard(page, "Add to CC", "/cc/")
     page.get_by_label("Other e-mail addresses").fill("not-an-address")
     page.get_by_role("button", name="Add to CC").click()
-    page.get_by_text("not-an-address is not a valid e-mail address.").wait_for()
+    page.locator(".field-error").get_by_text("not-an-address is not a valid e-mail address.").wait_for()
     assert page.get_by_label("Other e-mail addresses").input_value() == "not-an-address"
     page.get_by_label("Other e-mail addresses").fill("it@rossi.test")
     page.get_by_role("button", name="Add to CC").click()

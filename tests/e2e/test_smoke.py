@@ -22,5 +22,6 @@ def test_wrong_password_shows_message_and_keeps_login(page):
     page.get_by_label("E-mail or user name").fill("user@praxis-rossi.example")
     page.get_by_label("Password").fill("wrong-password-1")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_role("alert").inner_text().startswith("The e-mail address, user name or password is not correct")
+    error = page.locator("#login-error").inner_text()
+    assert error.startswith("The e-mail address, user name or password is not correct")
     assert page.get_by_label("E-mail or user name").input_value() == "user@praxis-rossi.example"
