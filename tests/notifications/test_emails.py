@@ -14,7 +14,7 @@ def add_template_dir(settings, path):
     settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], path]}]
 
 
-def test_rendered_in_the_recipients_language_with_one_line_subject(settings, tmp_path):
+def test_rendered_in_the_recipients_language_with_one_line_subject(db, settings, tmp_path):
     add_template_dir(settings, tmp_path)
     (tmp_path / "emails").mkdir()
     subject_template = '{% load i18n %}{% translate "Log in" %}\n{{ extra }}'
