@@ -187,3 +187,11 @@ def worker_keeps_test_connection(monkeypatch):
     from django_tasks_db.management.commands import db_worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
+@pytest.fixture
+def no_hourly_limits(settings):
+    """For tests that make many tickets as one customer at once: the hourly limits are not what they test."""
+    settings.TESSERA_TICKETS_PER_HOUR_PER_USER = settings.TESSERA_TICKETS_PER_HOUR_PER_ORGANIZATION = 10**9
+    settings.TESSERA_CUSTOMER_ACTIONS_PER_HOUR_PER_USER = 10**9
+    settings.TESSERA_CUSTOMER_ACTIONS_PER_HOUR_PER_ORGANIZATION = 10**9

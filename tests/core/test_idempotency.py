@@ -120,3 +120,15 @@ def test_five_identical_concurrent_posts_make_one_ticket_and_one_set_of_mail(cus
     # The mail of a ticket is composed from its events by the worker: one creation, one set of mail.
     assert list(TicketEvent.objects.values_list("type", flat=True)) == [TicketEvent.Type.CREATED]
     assert FormSubmission.objects.get().result_url == reverse("portal:ticket_detail", args=[ticket.number])
+
+
+def test_a_bulk_action_sent_twice_is_applied_once(client, agent, customer, category):
+    ticket = TicketFactory(created_by=customer, category=category)
+    client.force_login(agent)
+    url = reverse("desk:queue", kwargs={"queue": "open"})
+    token = token_of(client.get(url))
+    data = {"ticket": [ticket.number], "operation": "assign_me", "form_token": token}
+    client.post(url, data)
+    repeat = client.post(url, data, follow=True)
+    assert ALREADY in repeat.content.decode()
+    assert TicketEvent.objects.filter(ticket=ticket, type=TicketEvent.Type.ASSIGNED).count() == 1

@@ -435,6 +435,7 @@ WORKERS = 4
 
 @pytest.mark.postgres(reason="needs PostgreSQL row locking")
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("no_hourly_limits")
 def test_passes_on_several_workers_at_once_complete_and_remind_each_ticket_once(customer, category, agent,
                                                                                mailoutbox):
     solved = [_waiting_for(_solution_provided(customer, category, agent, title=f"S{n}"), 15 * DAY) for n in range(8)]

@@ -103,6 +103,7 @@ TICKETS_PER_THREAD = 25
 
 @pytest.mark.postgres(reason="needs PostgreSQL row locking")
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("no_hourly_limits")
 def test_concurrent_creation_hands_out_unique_numbers(customer, category):
     barrier = threading.Barrier(THREADS)
     errors: list[BaseException] = []

@@ -186,6 +186,7 @@ TICKETS_PER_THREAD = 4
 
 @pytest.mark.postgres(reason="needs PostgreSQL row locking")
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("no_hourly_limits")
 def test_concurrent_creations_get_distinct_agents_in_turn(customer, team_category, agents):
     barrier = threading.Barrier(THREADS)
     errors: list[BaseException] = []

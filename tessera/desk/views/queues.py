@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tessera.core.forms import apply_service_error
+from tessera.core.idempotency import AlreadySubmitted, already_sent, submit_once
 from tessera.tickets import services
 from tessera.tickets.models import Priority
 from tessera.tickets.selectors import queues, sorting
@@ -141,13 +142,22 @@ def queue(request, queue: str):
 
     bulk_form = BulkActionForm(request.POST if request.method == "POST" else None, agents=agents)
     if bulk_form.is_bound and bulk_form.is_valid():
+        here = request.get_full_path()
+        results: list = []
+
+        def apply() -> str:
+            results.append(_apply_bulk(request, bulk_form))
+            return here
+
         try:
-            outcome, not_found = _apply_bulk(request, bulk_form)
+            submit_once(request, apply)
+        except AlreadySubmitted as repeat:
+            return already_sent(request, repeat, here)
         except (*FORM_ERRORS, PermissionDenied) as error:  # shown in the form, whose choices stay
             apply_service_error(bulk_form, error)
         else:
-            _report(request, outcome, not_found)
-            return redirect(request.get_full_path())
+            _report(request, *results[0])
+            return redirect(here)
 
     page = queues.queue_page(
         user,
