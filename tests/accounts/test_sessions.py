@@ -158,3 +158,9 @@ def test_sessions_from_before_the_list_existed_appear_on_their_next_request(cust
     browser.get(HOME)
 
     assert UserSession.objects.get().user_agent == FIREFOX
+
+
+def test_the_account_page_leads_to_the_sessions(client, customer):
+    client.force_login(customer)
+    link = parse(client.get(reverse("accounts:account"))).find(testid="sessions-link")
+    assert link.get("href") == SESSIONS and link.text == "Where you are signed in"
