@@ -39,13 +39,10 @@ def device_name(user_agent: str) -> str:
 
 def session_record(*, user: User, session_key: str, ip_address: str | None, user_agent: str) -> None:
     """Remember the session a login just made (a repeated login with the same key updates it)."""
-    now = timezone.now()
     UserSession.objects.update_or_create(
         session_key=session_key,
         defaults={"user": user, "ip_address": ip_address or None, "user_agent": user_agent[:300],
-                  "last_seen_at": now},
-        create_defaults={"user": user, "ip_address": ip_address or None, "user_agent": user_agent[:300],
-                         "created_at": now, "last_seen_at": now},
+                  "last_seen_at": timezone.now()},
     )
 
 
