@@ -6,6 +6,9 @@
 //    that is too large, empty, of a type not allowed, or one too many. The server checks the same
 //    again; this only spares the wait for an upload that would be refused. The messages come
 //    translated in the input's data attributes, so nothing here needs translating.
+// 3. A form being sent says so: its buttons are disabled and the form carries data-sending until the
+//    next page arrives, so a second click sends nothing twice. The server does not rely on it: every
+//    form that creates something carries a one-time token (core/idempotency.py).
 //
 // Without JavaScript the pages work the same: the summary's links are plain in-page links and the
 // server refuses what it refuses.
@@ -143,6 +146,47 @@
     if (input instanceof HTMLInputElement && input.type === "file" && input.hasAttribute("data-max-bytes")) {
       checkFiles(input);
     }
+  });
+
+  // --- A form being sent ----------------------------------------------------------------------
+
+  var SUBMITS = "button:not([type]), button[type=submit], input[type=submit]";
+
+  function release(form) {
+    form.removeAttribute("data-sending");
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("[data-disabled-while-sending]").forEach(function (button) {
+      button.disabled = false;
+      button.removeAttribute("data-disabled-while-sending");
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    // htmx sends its forms itself (and prevents the browser's submit); a GET form only filters a list.
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post" || form.target) return;
+    if (form.hasAttribute("data-sending")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sending", "");
+    form.setAttribute("aria-busy", "true");
+    // Disabled only once the browser has taken the form's data: a disabled button would drop its name=value.
+    window.setTimeout(function () {
+      form.querySelectorAll(SUBMITS).forEach(function (button) {
+        if (button.disabled) return;
+        button.disabled = true;
+        button.setAttribute("data-disabled-while-sending", "");
+      });
+    }, 0);
+    // A response that is not a new page (a download, a stopped request) must not leave the form dead.
+    window.setTimeout(function () { release(form); }, 20000);
+  });
+
+  // Back to a page kept in the browser's cache: its forms are ready again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) document.querySelectorAll("form[data-sending]").forEach(release);
   });
 
   function start() {
