@@ -22,5 +22,5 @@ def samples(text: str) -> dict[tuple[str, frozenset], float]:
 
 
 def value(found: dict, name: str, **labels) -> float:
-    """A sample's value; 0 when the process has not counted it yet (a counter with these labels is made on first use)."""
+    """A sample's value; 0 when none was counted yet (a counter with these labels appears on first use)."""
     return found.get((name, frozenset(labels.items())), 0.0)

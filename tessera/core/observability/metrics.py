@@ -25,6 +25,7 @@ from prometheus_client.core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY
 
+
 def _process_identifier() -> str:
     # The multiprocess files are named <type>_<identifier>.db and split at "_": no "_" in the host name part.
     return f"{socket.gethostname().replace('_', '-')}-{os.getpid()}"

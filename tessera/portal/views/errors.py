@@ -18,7 +18,6 @@ from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 
 from tessera.core.observability.request_id import current_request_id
-
 from tessera.organizations.models import Membership
 
 #: The interfaces whose ticket URLs (a ``number`` in the path) get the ticket's own 404 page.
