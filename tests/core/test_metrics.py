@@ -125,6 +125,17 @@ def test_each_request_is_a_latency_sample_of_its_view(client, customer, metrics_
 
 
 @pytest.mark.django_db
+def test_a_method_a_client_makes_up_is_one_label_not_a_new_series(client, metrics_on):
+    before = scrape(client)
+    for made_up in ("BREW", "X-7F3A9"):
+        client.generic(made_up, LOGIN)
+    after = scrape(client)
+    assert value(after, "tessera_http_requests_total", view="accounts:login", method="OTHER", status="405") - value(
+        before, "tessera_http_requests_total", view="accounts:login", method="OTHER", status="405") == 2
+    assert not any(dict(labels).get("method") in {"BREW", "X-7F3A9"} for _, labels in after)
+
+
+@pytest.mark.django_db
 def test_queue_depth_and_outbox_counts_follow_a_queued_mail(client, customer, metrics_on, deliver, settings,
                                                             django_capture_on_commit_callbacks):
     empty = scrape(client)

@@ -12,6 +12,8 @@ from .request_id import HEADER, request_id_from, reset_current_request_id, set_c
 #: One line per request, at INFO: JSON with TESSERA_LOG_FORMAT=json (docs/deploy.md, "Logs").
 request_logger = logging.getLogger("tessera.request")
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 
 class _QueryCounter:
     """A database execute wrapper that counts the queries run through it."""
@@ -60,15 +62,17 @@ class RequestObservabilityMiddleware:
     @staticmethod
     def _record(request, status: int, duration: float, queries: int) -> None:
         view = view_name(request)
-        REQUEST_LATENCY.labels(view=view, method=request.method).observe(duration)
-        REQUESTS.labels(view=view, method=request.method, status=str(status)).inc()
+        # A client chooses the method: any other than these is one label value, not a new series per name.
+        method = request.method if request.method in METHODS else "OTHER"
+        REQUEST_LATENCY.labels(view=view, method=method).observe(duration)
+        REQUESTS.labels(view=view, method=method, status=str(status)).inc()
         if not request_logger.isEnabledFor(logging.INFO):
             return
         user_id = _user_id(request)
         request_logger.info(
-            "%s %s %s %.1f ms, %d queries", request.method, view, status, duration * 1000, queries,
+            "%s %s %s %.1f ms, %d queries", method, view, status, duration * 1000, queries,
             extra={
-                "request_id": request.request_id, "user_id": user_id, "view": view, "method": request.method,
+                "request_id": request.request_id, "user_id": user_id, "view": view, "method": method,
                 "status": status, "duration_ms": round(duration * 1000, 2), "queries": queries,
             },
         )
