@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the request's log line and its latency cover everything below (docs/deploy.md, "Logs").
+    "tessera.core.observability.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tessera.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -259,12 +261,48 @@ AXES_VERBOSE = False
 TESSERA_PROXY_COUNT = env.int("TESSERA_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "tessera.core.client_ip.client_ip"
 
+# Logs go to standard error. TESSERA_LOG_FORMAT=json writes one JSON object a line (what log collectors read;
+# the container image sets it), "text" one plain line; every record carries the request id. At INFO (the level
+# docs/deploy.md asks for in production) each request writes one line on the logger tessera.request: request id,
+# user id, view, status, duration, query count.
+TESSERA_LOG_FORMAT = env.str("TESSERA_LOG_FORMAT", default="text")
+if TESSERA_LOG_FORMAT not in {"text", "json"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f'TESSERA_LOG_FORMAT must be "text" or "json", not "{TESSERA_LOG_FORMAT}".')
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "tessera.core.observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"()": "tessera.core.observability.logs.TextFormatter"},
+        "json": {"()": "tessera.core.observability.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": TESSERA_LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("TESSERA_LOG_LEVEL", default="WARNING")},
 }
+
+# Metrics (/metrics, Prometheus): off unless a token or allowed networks are set; with both, both are asked.
+# Scrapes send "Authorization: Bearer <token>"; networks are CIDRs (10.0.0.0/8,127.0.0.1/32) matched against
+# the client's address (behind TESSERA_PROXY_COUNT proxies). Several processes: PROMETHEUS_MULTIPROC_DIR.
+TESSERA_METRICS_TOKEN = env.str("TESSERA_METRICS_TOKEN", default="")
+TESSERA_METRICS_ALLOWED_NETWORKS = env.list("TESSERA_METRICS_ALLOWED_NETWORKS", default=[])
+for _network in TESSERA_METRICS_ALLOWED_NETWORKS:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f'TESSERA_METRICS_ALLOWED_NETWORKS: "{_network}" is not a network (e.g. 10.0.0.0/8).'
+        ) from None
+# The monitoring system scrapes the web processes directly over the private network, not through the proxy
+# that terminates TLS: /metrics is not redirected to https (the token then crosses that network in clear).
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
 # Ticket pages
 TESSERA_ATTACHMENT_EXTENSIONS = env.list(

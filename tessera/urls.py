@@ -2,12 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from tessera.core.observability.endpoint import metrics
+
 urlpatterns = [
     path("", include("tessera.portal.urls", namespace="portal")),
     path("accounts/", include("tessera.accounts.urls", namespace="accounts")),
     path("desk/", include("tessera.desk.urls", namespace="desk")),
     path("branding/", include("tessera.branding.urls", namespace="branding")),
     path("admin/", admin.site.urls),
+    # Prometheus, for the monitoring system only (token or allowed networks; docs/deploy.md, "Metrics").
+    path("metrics", metrics, name="metrics"),
 ]
 
 if settings.TESSERA_BENCH:
@@ -15,7 +19,9 @@ if settings.TESSERA_BENCH:
     # nothing in tessera imports bench unless the benchmark asks for it.
     urlpatterns += [path("bench/", include("bench.urls"))]
 
-# The error pages in the site's layout (portal/views/errors.py); 500 is Django's handler with templates/500.html.
+# The error pages in the site's layout (portal/views/errors.py); the 500 page is templates/500.html, with the
+# request id a user can quote to support.
 handler400 = "tessera.portal.views.errors.bad_request"
 handler403 = "tessera.portal.views.errors.permission_denied"
 handler404 = "tessera.portal.views.errors.page_not_found"
+handler500 = "tessera.portal.views.errors.server_error"

@@ -1,12 +1,14 @@
 """An account locked after failed logins: its owner hears of it, with a way back in.
-Logging in and out: the account page's list of sessions follows."""
+Logging in and out: the account page's list of sessions follows.
+Failed and locked logins are counted for the metrics (/metrics), as django-axes and Django report them."""
 
 from axes.signals import user_locked_out
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from tessera.core.client_ip import client_ip
+from tessera.core.observability.metrics import LOGINS_FAILED, LOGINS_LOCKED
 from tessera.organizations.signals import membership_deactivated
 
 from . import services, sessions
@@ -19,6 +21,16 @@ def send_unlock_link(sender, request, username, ip_address, **kwargs) -> None:
     # axes also sends this for each refused try while the lock lasts: the service sends one e-mail per lock.
     if username:
         services.account_unlock_link_send(login=username)
+
+
+@receiver(user_login_failed, dispatch_uid="tessera.accounts.count_failed_login")
+def count_failed_login(sender, credentials, request=None, **kwargs) -> None:
+    LOGINS_FAILED.inc()
+
+
+@receiver(user_locked_out, dispatch_uid="tessera.accounts.count_locked_login")
+def count_locked_login(sender, request, username, ip_address, **kwargs) -> None:
+    LOGINS_LOCKED.inc()
 
 
 @receiver(user_logged_in, dispatch_uid="tessera.accounts.session_record")

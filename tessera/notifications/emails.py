@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from tessera.branding.selectors import current_branding
+from tessera.core.observability.request_id import HEADER as REQUEST_ID_HEADER
+from tessera.core.observability.request_id import current_request_id
 
 from .models import OutgoingEmail
 from .tasks import deliver_email, enqueue_after_commit
@@ -76,6 +78,9 @@ def queue_email(
 ) -> OutgoingEmail | None:
     """Store one message and queue its delivery for after the commit; None if ``idempotency_key`` was queued before."""
     all_headers = {**AUTOMATIC_HEADERS, "Message-ID": make_msgid(domain=mail_domain()), **(headers or {})}
+    if request_id := current_request_id():
+        # The request that caused the message: support finds its log lines by it (docs/deploy.md, "Logs").
+        all_headers.setdefault(REQUEST_ID_HEADER, request_id)
     try:
         with transaction.atomic():  # a savepoint: a duplicate key leaves the caller's transaction usable
             email = OutgoingEmail.objects.create(

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.urls import path
 
-from tessera.urls import handler400, handler403, handler404
+from tessera.urls import handler400, handler403, handler404, handler500
 from tessera.urls import urlpatterns as site_urlpatterns
 
 
@@ -26,4 +26,4 @@ urlpatterns = [
     *site_urlpatterns,
 ]
 
-__all__ = ["handler400", "handler403", "handler404", "urlpatterns"]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -184,6 +184,8 @@ MATRIX: dict[str, Case] = {
     "branding:css": Case(public=True, get={EVERYONE: 200}),
     "branding:logo": Case(public=True, get={EVERYONE: 404}, notes="tests/branding serves an uploaded one"),
     "branding:favicon": Case(public=True, get={EVERYONE: 404}, notes="tests/branding serves an uploaded one"),
+    # metrics: for the monitoring system only, by token or address, never by a session (tests/core/test_metrics.py)
+    "metrics": Case(public=True, get={EVERYONE: 404}, notes="off without TESSERA_METRICS_TOKEN or networks"),
     # desk: vendor staff only
     "desk:home": Case(readers=STAFF),
     "desk:approvals": Case(readers=STAFF),
@@ -251,7 +253,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1150, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1161, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------

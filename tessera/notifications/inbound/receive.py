@@ -23,6 +23,8 @@ from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
+from tessera.core.observability.metrics import count_inbound_mail
+
 from .loops import automatic_reason
 from .message import InboundMail, parse_message
 
@@ -71,7 +73,17 @@ def register_handler(handler: InboundHandler) -> None:
 
 
 def process_inbound_message(raw_bytes: bytes) -> InboundResult:
-    """Read one received mail, drop it if a machine wrote it, else hand it to the handler."""
+    """Read one received mail, drop it if a machine wrote it, else hand it to the handler; count the outcome."""
+    try:
+        result = _process(raw_bytes)
+    except Exception:
+        count_inbound_mail(Outcome.TEMPORARY_FAILURE)  # the receivers have it delivered again
+        raise
+    count_inbound_mail(result.outcome)
+    return result
+
+
+def _process(raw_bytes: bytes) -> InboundResult:
     handler = _handler
     if handler is None:
         raise ImproperlyConfigured("No handler for inbound mail is registered.")

@@ -1,7 +1,8 @@
 """The site's error pages, in its layout (tessera/urls.py names them handler400, handler403 and handler404).
 
-Django calls these only outside DEBUG for a 404 (in DEBUG developers keep its technical pages); the 500
-page is Django's own handler with templates/500.html, which needs neither the database nor a request.
+Django calls these only outside DEBUG for a 404 (in DEBUG developers keep its technical pages). The 500 page
+(templates/500.html) needs neither the database nor the user: it is drawn with the request id alone, which the
+user can quote to support and which names the request's log lines (docs/deploy.md, "Logs").
 
 - A customer whose account may not use tickets yet (not linked, waiting for approval, deactivated) is told
   so, and what happens next, instead of a bare "not found" or "forbidden".
@@ -10,10 +11,13 @@ page is Django's own handler with templates/500.html, which needs neither the da
   organization, so it tells no one whether a number is in use.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
 
+from tessera.core.observability.request_id import current_request_id
 from tessera.organizations.models import Membership
 
 #: The interfaces whose ticket URLs (a ``number`` in the path) get the ticket's own 404 page.
@@ -68,3 +72,14 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         return render(request, "400.html", status=400)
     except Exception:  # noqa: BLE001 (any failure here must still answer 400, never 500)
         return defaults.bad_request(request, exception)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors, no database: whatever failed may be what they would need.
+    request_id = getattr(request, "request_id", "") or current_request_id()
+    try:
+        template = loader.get_template("500.html")
+    except Exception:  # noqa: BLE001 (a broken template must not hide the error page)
+        return defaults.server_error(request)
+    return HttpResponseServerError(template.render({"request_id": request_id}))
