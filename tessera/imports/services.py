@@ -1,0 +1,60 @@
+"""The imports the desk and the commands start, each recorded as an ``ImportRun``."""
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from tessera.accounts.models import User
+
+from . import organizations
+from .models import ImportRun
+from .readers import read_table
+from .report import ImportFileError, Report
+
+
+def _store(run: ImportRun, report: Report | None, error: str = "") -> ImportRun:
+    run.summary = report.summary() if report else {}
+    run.rows = [row.as_dict() for row in report.rows] if report else []
+    run.file_error = error
+    return run
+
+
+def organizations_check(*, data: bytes, name: str, invite: bool, user: User | None) -> ImportRun:
+    """The dry run: read and judge every row, write nothing but the run with its report (and the file)."""
+    run = ImportRun(kind=ImportRun.Kind.ORGANIZATIONS, original_name=name[:255], invite=invite, created_by=user)
+    try:
+        report = organizations.import_organizations(read_table(data, name), commit_changes=False, invite=invite)
+    except ImportFileError as error:
+        _store(run, None, error.message)
+    else:
+        _store(run, report)
+        run.file.save(name, ContentFile(data), save=False)
+    run.save()
+    return run
+
+
+def organizations_commit(*, run: ImportRun, user: User) -> ImportRun:
+    """Import the file a dry run checked; the run gets the commit's report. Nothing twice: see the caller's lock."""
+    with run.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        report = organizations.import_organizations(
+            read_table(data, run.original_name), commit_changes=True, invite=run.invite, invited_by=user
+        )
+    except ImportFileError as error:
+        _store(run, None, error.message)
+    else:
+        _store(run, report)
+    run.state = ImportRun.State.COMMITTED
+    run.committed_at = timezone.now()
+    run.save()
+    return run
+
+
+def record(*, kind: str, name: str, report: Report, committed: bool, user: User | None = None) -> ImportRun:
+    """A run of a command, kept like those of the desk."""
+    run = ImportRun(kind=kind, original_name=name[:255], created_by=user)
+    _store(run, report)
+    if committed:
+        run.state, run.committed_at = ImportRun.State.COMMITTED, timezone.now()
+    run.save()
+    return run
