@@ -76,9 +76,13 @@ def status_map(extra: dict[str, str] | None = None) -> dict[str, Status]:
 
 
 class TicketFile:
-    """A JSON lines file and the folder (or zip archive) that holds the files it names."""
+    """A JSON lines file and the folder (or zip archive) that holds the files it names.
 
-    def __init__(self, lines: Iterator[tuple[int, str]], read: Callable[[str], bytes | None], close=lambda: None):
+    ``lines()`` reads the tickets from the start each time it is called.
+    """
+
+    def __init__(self, lines: Callable[[], Iterator[tuple[int, str]]], read: Callable[[str], bytes | None],
+                 close: Callable[[], None] = lambda: None):
         self.lines, self.read, self.close = lines, read, close
 
 
@@ -107,8 +111,11 @@ def open_source(path: Path, *, max_file_bytes: int) -> TicketFile:
             return b"\x00" * (max_file_bytes + 1)  # the size check reports it; nothing big is read
         return target.read_bytes()
 
-    handle = path.open("rb")
-    return TicketFile(_lines(handle), read, handle.close)
+    def lines() -> Iterator[tuple[int, str]]:
+        with path.open("rb") as handle:
+            yield from _lines(handle)
+
+    return TicketFile(lines, read)
 
 
 def _zip_source(path: Path, max_file_bytes: int) -> TicketFile:
@@ -132,7 +139,11 @@ def _zip_source(path: Path, max_file_bytes: int) -> TicketFile:
             return b"\x00" * (max_file_bytes + 1)
         return archive.read(info)
 
-    return TicketFile(_lines(archive.open(names[0])), read, archive.close)
+    def lines() -> Iterator[tuple[int, str]]:
+        with archive.open(names[0]) as handle:
+            yield from _lines(handle)
+
+    return TicketFile(lines, read, archive.close)
 
 
 def _lines(handle) -> Iterator[tuple[int, str]]:
@@ -488,6 +499,21 @@ def _write(batch: list[tuple[TicketData, dict]], directory: Directory, report: R
     report.extra["attachments"] += len(files)
 
 
+def _reserve_all_numbers(source: TicketFile) -> None:
+    """Before the first batch: tickets created during the import are numbered after the whole file."""
+    highest = 0
+    for _line, text in source.lines():
+        try:
+            number = str(json.loads(text).get("number", "")).strip()
+        except (ValueError, AttributeError):
+            continue
+        if number.isascii() and number.isdigit() and int(number) <= LAST_NUMBER:
+            highest = max(highest, int(number))
+    if highest:
+        with transaction.atomic():
+            reserve_numbers_through(highest)
+
+
 def import_tickets(source: TicketFile, *, commit_changes: bool, statuses: dict[str, Status] | None = None,
                    batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None) -> Report:
     statuses = statuses or status_map()
@@ -528,7 +554,9 @@ def import_tickets(source: TicketFile, *, commit_changes: bool, statuses: dict[s
             progress(len(report.rows))
 
     try:
-        for line, text in source.lines:
+        if commit_changes:
+            _reserve_all_numbers(source)
+        for line, text in source.lines():
             parsed = parse_ticket(line, text, statuses)
             row = parsed if isinstance(parsed, RowResult) else parsed.row
             report.rows.append(row)
