@@ -19,15 +19,14 @@ def _store(run: ImportRun, report: Report | None, error: str = "") -> ImportRun:
 
 
 def organizations_check(*, data: bytes, name: str, invite: bool, user: User | None) -> ImportRun:
-    """The dry run: read and judge every row, write nothing but the run with its report (and the file)."""
+    """The dry run: read and judge every row, write nothing but the run with its report (and the file).
+
+    A file that cannot be read raises ``ImportFileError`` and leaves nothing behind.
+    """
     run = ImportRun(kind=ImportRun.Kind.ORGANIZATIONS, original_name=name[:255], invite=invite, created_by=user)
-    try:
-        report = organizations.import_organizations(read_table(data, name), commit_changes=False, invite=invite)
-    except ImportFileError as error:
-        _store(run, None, error.message)
-    else:
-        _store(run, report)
-        run.file.save(name, ContentFile(data), save=False)
+    report = organizations.import_organizations(read_table(data, name), commit_changes=False, invite=invite)
+    _store(run, report)
+    run.file.save(name, ContentFile(data), save=False)
     run.save()
     return run
 
@@ -44,6 +43,7 @@ def organizations_commit(*, run: ImportRun, user: User) -> ImportRun:
         _store(run, None, error.message)
     else:
         _store(run, report)
+    run.file.delete(save=False)  # the contacts' data is in the database now; the upload is not kept
     run.state = ImportRun.State.COMMITTED
     run.committed_at = timezone.now()
     run.save()

@@ -51,7 +51,8 @@ def history(customer, manager, agent, printing, organization):
             "attachments": [{"file": "files/1234/screen.png", "name": "screen.png"}],
         },
         {
-            "number": "1300", "title": "Cannot log in", "status": "Pending", "customer_code": organization.customer_code,
+            "number": "1300", "title": "Cannot log in", "status": "Pending",
+            "customer_code": organization.customer_code,
             "requester": manager.email, "category": "Practice management > Printing",
             "created_at": "2023-06-10T08:00:00Z", "updated_at": "2023-06-11T08:00:00Z",
         },
