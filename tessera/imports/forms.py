@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,5 +29,5 @@ class OrganizationsImportForm(forms.Form):
         if self.is_bound and self.oversized and "file" in self.errors:
             self.errors["file"] = self.error_class([
                 _("The file is larger than %(max)s. Import it with manage.py import_organizations instead.")
-                % {"max": f"{settings.TESSERA_ATTACHMENT_MAX_BYTES / (1024 * 1024):g} MB"}
+                % {"max": filesizeformat(settings.TESSERA_ATTACHMENT_MAX_BYTES)}
             ])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from .report import ImportFileError
@@ -42,7 +43,7 @@ def check_size(size: int) -> None:
     if size > max_bytes():
         raise ImportFileError(
             _("The file is too large: at most %(max)s can be imported at once. Split it into several files.")
-            % {"max": f"{max_bytes() / (1024 * 1024):g} MB"}
+            % {"max": filesizeformat(max_bytes())}
         )
     if size == 0:
         raise ImportFileError(_("The file is empty."))

@@ -40,8 +40,10 @@ def vendor_admin_required(view):
 
 @vendor_admin_required
 def organizations_import(request):
+    posted = request.method == "POST"  # bound even when the upload handler dropped the only field
     form = OrganizationsImportForm(
-        request.POST or None, request.FILES or None, oversized=getattr(request, "oversized_uploads", [])
+        request.POST if posted else None, request.FILES if posted else None,
+        oversized=getattr(request, "oversized_uploads", []),
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
