@@ -99,7 +99,8 @@ class Plan:
 
 def check_columns(header: Iterable[str]) -> dict[str, str]:
     """The file's column names → ours; wrong or missing columns make the file unreadable."""
-    mapping, unknown = {}, []
+    mapping: dict[str, str] = {}
+    unknown: list[str] = []
     for column in header:
         ours = ALIASES.get(column, column)
         if ours in COLUMNS and ours not in mapping.values():
@@ -284,9 +285,8 @@ def _decide_contacts(contacts: list[ContactData], *, invite: bool) -> None:
                 else:
                     row.note(_("%(email)s already uses the portal: the organization's administrator "
                                "changes the role there.") % {"email": contact.email})
-        if invite and (contact.create or (
-            not contact.existing.is_active and not contact.existing.has_usable_password()
-            and contact.existing.pk not in tokens_of
+        if invite and (user is None or (
+            not user.is_active and not user.has_usable_password() and user.pk not in tokens_of
         )):
             contact.invite = True
             row.note(_("An invitation is sent to %(email)s.") % {"email": contact.email})
@@ -355,11 +355,12 @@ def _write_batch(organizations: list[OrganizationData], contacts: list[ContactDa
     Organization.objects.bulk_create(new)
     changed = []
     for organization in organizations:
-        if organization.changes:
+        current = organization.existing
+        if organization.changes and current is not None:
             for name, value in organization.changes.items():
-                setattr(organization.existing, name, value)
-            organization.existing.updated_at = now
-            changed.append(organization.existing)
+                setattr(current, name, value)
+            current.updated_at = now
+            changed.append(current)
     if changed:
         Organization.objects.bulk_update(changed, [*ORGANIZATION_FIELDS, "updated_at"])
     report.extra["organizations_created"] += len(new)
@@ -369,13 +370,13 @@ def _write_batch(organizations: list[OrganizationData], contacts: list[ContactDa
     for contact in contacts:
         if not contact.create:
             continue
-        organization = contact.organization.existing
-        assert organization is not None
+        owner = contact.organization.existing
+        assert owner is not None
         user = User(email=contact.email, first_name=contact.first_name, last_name=contact.last_name,
-                    language=organization.language, is_active=False)
+                    language=owner.language, is_active=False)
         user.set_unusable_password()
         users.append(user)
-        memberships.append(Membership(user=user, organization=organization, role=contact.role, is_active=False))
+        memberships.append(Membership(user=user, organization=owner, role=contact.role, is_active=False))
         contact.existing = user
     User.objects.bulk_create(users)
     Membership.objects.bulk_create(memberships)

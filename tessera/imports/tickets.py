@@ -342,7 +342,8 @@ class Directory:
         self.categories: dict[tuple[str, ...], Category] = {}
         by_id = {c.pk: c for c in Category.objects.select_related("service_team")}
         for category in by_id.values():
-            path, node = [], category
+            path: list[str] = []
+            node: Category | None = category
             while node is not None:
                 path.append(node.name.casefold())
                 node = by_id.get(node.parent_id) if node.parent_id else None
@@ -352,7 +353,7 @@ class Directory:
     def load(self, tickets: list[TicketData]) -> None:
         codes = {t.customer_code for t in tickets} - set(self.organizations)
         self.organizations.update((o.customer_code, o) for o in Organization.objects.filter(customer_code__in=codes))
-        emails = set()
+        emails: set[str] = set()
         for t in tickets:
             emails.update((t.requester, t.assignee, *(c.author for c in t.comments)))
             emails.update(str(a.get("uploaded_by") or "").lower() for a in t.attachments if isinstance(a, dict))
