@@ -234,10 +234,10 @@ def _decide_organizations(organizations: list[OrganizationData]) -> None:
 def _describe_organization(organization: OrganizationData) -> None:
     first = next(row for row in organization.rows if not row.failed)
     if organization.existing is None:
-        first.note(_("New organization %(name)s.") % {"name": organization.name})
+        first.messages.insert(0, _("New organization %(name)s.") % {"name": organization.name})
         _promote(first, CREATED)
     elif organization.changes:
-        first.note(_("Organization changes: %(fields)s.") % {"fields": ", ".join(organization.changes)})
+        first.messages.insert(0, _("Organization changes: %(fields)s.") % {"fields": ", ".join(organization.changes)})
         _promote(first, UPDATED)
 
 
