@@ -38,6 +38,8 @@ team, _ = ServiceTeam.objects.get_or_create(name="Practice software")
 agent = User.objects.filter(email="agent@vendor.example").first() or User.objects.create_user(
     "agent@vendor.example", "bench-agent-1!", is_staff=True, first_name="Ada", last_name="Agent")
 team.members.add(agent)
+User.objects.filter(email="root@vendor.example").exists() or User.objects.create_superuser(
+    "root@vendor.example", "bench-root-1!", first_name="Rita", last_name="Root")
 root, _ = Category.objects.get_or_create(name="Practice software", parent=None, defaults={"service_team": team})
 Category.objects.get_or_create(name="Printing", parent=root)
 """
@@ -115,8 +117,8 @@ def write_tickets(path: Path, tickets: int, orgs: int, per_org: int, comments: i
             for position in range(comments):
                 author = "agent@vendor.example" if position % 2 else requester
                 at = created + datetime.timedelta(hours=position + 1)
-                thread.append({"author": author, "created_at": at.isoformat(),
-                               "body": f"Comment {position + 1} on ticket {index}: the printer shows error E{position}."})
+                body = f"Comment {position + 1} on ticket {index}: the printer shows error E{position}."
+                thread.append({"author": author, "created_at": at.isoformat(), "body": body})
             status = rng.choice(STATUSES)
             out.write(json.dumps({
                 "number": str(FIRST_NUMBER + index), "title": f"Printer problem {index}",
@@ -125,6 +127,16 @@ def write_tickets(path: Path, tickets: int, orgs: int, per_org: int, comments: i
                 "category": ["Practice software", "Printing"], "created_at": created.isoformat(),
                 "assignee": "agent@vendor.example", "comments": thread,
             }) + "\n")
+
+
+def write_invitations(path: Path, count: int, orgs: int) -> None:
+    """New contacts of existing organizations (the columns an organization needs, its other cells empty)."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["customer_code", "name", "postal_code", "email", "first_name", "last_name", "role"])
+        for index in range(count):
+            code = CODE_BASE + index % orgs
+            writer.writerow([code, "", "", f"new{index}@c{code}.example", "New", f"Contact {index}", "basic"])
 
 
 def summary_line(output: str) -> str:
@@ -142,6 +154,7 @@ def main() -> None:
     parser.add_argument("--contacts-per-org", type=int, default=3)
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--comments", type=int, default=3)
+    parser.add_argument("--invites", type=int, default=1000, help="new contacts imported with --invite at the end")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
 
@@ -153,10 +166,12 @@ def main() -> None:
     manage(args, "shell", "-c", SETUP)
 
     organizations = OUT / "organizations.csv"
+    invitations = OUT / "invitations.csv"
     tickets = OUT / "tickets.jsonl"
     started = time.monotonic()
     write_organizations(organizations, args.orgs, args.contacts_per_org)
     write_tickets(tickets, args.tickets, args.orgs, args.contacts_per_org, args.comments)
+    write_invitations(invitations, args.invites, args.orgs)
     log(f"Files written in {time.monotonic() - started:.1f} s: {organizations.stat().st_size / 1e6:.1f} MB, "
         f"{tickets.stat().st_size / 1e6:.1f} MB.")
 
@@ -168,6 +183,8 @@ def main() -> None:
         ("tickets: dry run", ["import_tickets", str(tickets), "--errors-only"]),
         ("tickets: commit", ["import_tickets", str(tickets), "--commit", "--errors-only"]),
         ("tickets: commit again (changes nothing)", ["import_tickets", str(tickets), "--commit", "--errors-only"]),
+        (f"{args.invites:,} new contacts: commit with --invite",
+         ["import_organizations", str(invitations), "--commit", "--invite", "--errors-only"]),
     ]
     results = []
     for label, command in steps:

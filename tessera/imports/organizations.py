@@ -33,6 +33,7 @@ from .report import CREATED, ERROR, UNCHANGED, UPDATED, ImportFileError, Report,
 
 COLUMNS = ("customer_code", "name", "postal_code", "city", "country", "language",
            "email", "first_name", "last_name", "role")
+#: A file without these columns is refused; a new organization also needs values in them (one that exists does not).
 REQUIRED_COLUMNS = ("customer_code", "name", "postal_code")
 #: Other names an ERP or CRM export gives the same columns.
 ALIASES = {
@@ -134,10 +135,6 @@ def _parse_row(line: int, cells: dict[str, str]) -> tuple[RowResult, Organizatio
     postal_code = cells.get("postal_code", "").strip()
     if not code:
         row.fail(_("The customer code is missing."))
-    if not name:
-        row.fail(_("The name is missing."))
-    if not postal_code:
-        row.fail(_("The postal code is missing."))
     _limited(row, _("Customer code"), code, 32)
     _limited(row, _("Name"), name, 200)
     _limited(row, _("Postal code"), postal_code, 16)
@@ -186,12 +183,15 @@ def plan(table: Table, *, invite: bool = False) -> Plan:
         if known is None:
             organizations[organization.customer_code] = known = organization
         else:
-            differing = [name for name in ORGANIZATION_FIELDS
-                         if getattr(organization, name) and getattr(organization, name) != getattr(known, name)]
+            differing = [name for name in ORGANIZATION_FIELDS if getattr(organization, name)
+                         and getattr(known, name) and getattr(organization, name) != getattr(known, name)]
             if differing:
                 row.fail(_("The organization's %(fields)s differ from line %(line)d.")
                          % {"fields": ", ".join(differing), "line": known.line})
                 continue
+            for name in ORGANIZATION_FIELDS:  # a later row may fill in what an earlier one left empty
+                if not getattr(known, name):
+                    setattr(known, name, getattr(organization, name))
         if contact is not None:
             earlier = contacts.get(contact["email"])
             if earlier is not None:
@@ -224,6 +224,11 @@ def _decide_organizations(organizations: list[OrganizationData]) -> None:
     for organization in organizations:
         current = organization.existing = existing.get(organization.customer_code)
         if current is None:
+            # Only a new organization needs them: for one Tessera has, an empty cell keeps what is there.
+            if not (organization.name and organization.postal_code):
+                for row in organization.rows:
+                    row.fail(_("The organization %(code)s is new: it needs a name and a postal code.")
+                             % {"code": organization.customer_code})
             continue
         for name in ORGANIZATION_FIELDS:
             value = getattr(organization, name)

@@ -189,3 +189,18 @@ def test_the_command_explains_a_bad_file(tmp_path):
         call_command("import_organizations", str(path))
     with pytest.raises(CommandError, match="There is no file"):
         call_command("import_organizations", str(tmp_path / "missing.csv"))
+
+
+def test_contacts_of_existing_organizations_need_only_the_customer_code(organization):
+    rows = [[organization.customer_code, "", "", "", "", "", "new@rossi.test", "Nina", "Nuova", "basic"],
+            ["9999", "", "", "", "", "", "x@new.test", "", "", ""],
+            ["9998", "", "", "", "", "", "", "", "", ""],
+            ["9998", "Filled Later", "12345", "", "", "", "", "", "", ""]]
+    report = run(csv_bytes(rows), commit=True)
+    assert [row.outcome for row in report.rows] == ["created", "error", "created", "unchanged"]
+    assert report.rows[1].messages == ["The organization 9999 is new: it needs a name and a postal code."]
+    organization.refresh_from_db()
+    assert (organization.name, organization.postal_code) == ("Praxis Rossi", "20121")  # empty cells keep them
+    assert User.objects.get(email="new@rossi.test").membership.organization == organization
+    assert Organization.objects.get(customer_code="9998").name == "Filled Later"
+    assert not Organization.objects.filter(customer_code="9999").exists()

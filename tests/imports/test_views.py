@@ -138,3 +138,23 @@ def test_rows_of_the_example_all_show(admin_client):
     page = admin_client.get(reverse("imports:run", args=[ImportRun.objects.get().pk])).content.decode()
     for row in ROWS:
         assert row[0] in page
+
+
+def test_a_ticket_import_of_the_command_shows_in_the_desk(admin_client, tmp_path, customer, category):
+    from django.core.management import call_command
+
+    from .helpers import write_tickets
+
+    path = write_tickets(tmp_path, [{"number": "77", "title": "=cmd|' /C calc'!A0", "status": "closed",
+                                     "customer_code": "100001", "requester": customer.email,
+                                     "category": [category.name], "created_at": "2022-02-02"}, "{broken"])
+    call_command("import_tickets", str(path), "--commit")
+    run = ImportRun.objects.get(kind=ImportRun.Kind.TICKETS)
+    assert run.state == ImportRun.State.COMMITTED and run.summary["created"] == 1 and run.summary["error"] == 1
+    page = admin_client.get(reverse("imports:run", args=[run.pk])).content.decode()
+    assert "Ticket number" in page and "0000000077" in page and "The line is not valid JSON" in page
+    assert 'data-testid="commit"' not in page
+    report = admin_client.get(reverse("imports:run_report", args=[run.pk])).content.decode()
+    assert report.replace("\r", "").splitlines()[1:] == [
+        "1,0000000077,new,", "2,,error,The line is not valid JSON: Expecting property name enclosed in double quotes."
+    ]
