@@ -9,8 +9,9 @@ class OrganizationsImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("CSV or Excel file"),
         help_text=gettext_lazy(
-            "One row per contact: customer_code, name, postal_code (required), city, country, language, email, "
-            "first_name, last_name, role. A row without e-mail names the organization only."
+            "One row per contact: customer_code, name, postal_code (name and postal code needed for a new "
+            "organization), city, country, language, email, first_name, last_name, role. A row without e-mail "
+            "names the organization only."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
