@@ -189,7 +189,9 @@ class TicketData:
     comments: list[CommentData]
     attachments: list[dict]
     #: Filled when the ticket's people and category are looked up.
-    files: list[tuple[int | None, str, str, bytes, datetime, str]] = field(default_factory=list)
+    #: (index of its comment or None, name, content type, path in the source, date, uploader's e-mail). The
+    #: content is read once to check it and again when written: a batch never holds every file in memory.
+    files: list[tuple[int | None, str, str, str, datetime, str]] = field(default_factory=list)
 
 
 def _text(data: dict, key: str, row: RowResult, *, limit: int, required: bool = False) -> str:
@@ -425,7 +427,7 @@ def resolve(ticket: TicketData, directory: Directory, read: Callable[[str], byte
         else:
             at = parse_datetime_value(item.get("created_at")) or ticket.created_at
             uploader = str(item.get("uploaded_by") or ticket.requester).lower()
-        files.append((comment_index, name, content_type, content, at, uploader))
+        files.append((comment_index, name, content_type, item["file"], at, uploader))
     if row.failed:
         return None
     ticket.files = files
@@ -454,7 +456,8 @@ def _build(ticket: TicketData, refs: dict, directory: Directory) -> Ticket:
     )
 
 
-def _write(batch: list[tuple[TicketData, dict]], directory: Directory, report: Report) -> None:
+def _write(batch: list[tuple[TicketData, dict]], directory: Directory, report: Report,
+           read: Callable[[str], bytes | None]) -> None:
     reserve_numbers_through(max(int(ticket.number) for ticket, _refs in batch))
     existing = {
         number: (organization_id, title, created_at)
@@ -490,12 +493,16 @@ def _write(batch: list[tuple[TicketData, dict]], directory: Directory, report: R
     Comment.objects.bulk_create(comments)
     TicketEvent.objects.bulk_create(created_events)
     for (ticket, _refs, built), own in zip(new, comment_owner, strict=True):
-        for comment_index, name, content_type, content, at, uploader in ticket.files:
-            files.append(Attachment(
+        for comment_index, name, content_type, path, at, uploader in ticket.files:
+            content = read(path) or b""
+            attachment = Attachment(
                 ticket=built, comment=own[comment_index] if comment_index is not None else None,
-                file=ContentFile(content, name=name), original_name=name, size=len(content),
-                content_type=content_type, uploaded_by=directory.users.get(uploader), created_at=at,
-            ))
+                original_name=name, size=len(content), content_type=content_type,
+                uploaded_by=directory.users.get(uploader), created_at=at,
+            )
+            # Stored now (storage API: local disk or S3), so only one file's content is in memory at a time.
+            attachment.file.save(name, ContentFile(content), save=False)
+            files.append(attachment)
     Attachment.objects.bulk_create(files)
     report.extra["attachments"] += len(files)
 
@@ -533,13 +540,13 @@ def import_tickets(source: TicketFile, *, commit_changes: bool, statuses: dict[s
         if ready and commit_changes:
             try:
                 with transaction.atomic():
-                    _write(ready, directory, report)
+                    _write(ready, directory, report, source.read)
             except IntegrityError:
                 # A ticket with one of these numbers was committed meanwhile: write them one by one.
                 for one in ready:
                     try:
                         with transaction.atomic():
-                            _write([one], directory, report)
+                            _write([one], directory, report, source.read)
                     except IntegrityError:
                         one[0].row.fail(_("Ticket %(number)s was created by someone else meanwhile.")
                                         % {"number": one[0].number})
