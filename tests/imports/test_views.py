@@ -158,3 +158,12 @@ def test_a_ticket_import_of_the_command_shows_in_the_desk(admin_client, tmp_path
     assert report.replace("\r", "").splitlines()[1:] == [
         "1,0000000077,new,", "2,,error,The line is not valid JSON: Expecting property name enclosed in double quotes."
     ]
+
+
+def test_the_upload_page_lists_recent_imports_in_constant_queries(admin_client, django_assert_max_num_queries):
+    from tests.factories import ImportRunFactory
+
+    ImportRunFactory.create_batch(12, original_name="erp-export.csv")
+    with django_assert_max_num_queries(4):
+        page = admin_client.get(reverse("imports:organizations")).content.decode()
+    assert page.count("erp-export.csv") == 10  # the ten most recent
