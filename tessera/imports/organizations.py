@@ -310,8 +310,16 @@ def _users_with_tokens(user_ids: list[int]) -> set[int]:
 # --- Writing -------------------------------------------------------------------
 
 
-def commit(result: Plan, *, invited_by: User | None = None) -> Report:
-    """Write what ``plan`` decided, in batches; then send the invitations. Returns the plan's report."""
+#: Invitations queued per task: a worker that stops mid-way leaves at most this many to its retry.
+INVITATIONS_PER_TASK = 200
+
+
+def commit(result: Plan, *, invited_by: User | None = None, queue_invitations: bool = False) -> Report:
+    """Write what ``plan`` decided, in batches; then invite, or with ``queue_invitations`` leave that to the worker.
+
+    Returns the plan's report. The desk queues (a request must not wait for thousands of invitations);
+    the command invites in place and reports each refusal on its row.
+    """
     report = result.report
     contacts_by_code: dict[str, list[ContactData]] = {}
     for contact in result.contacts:
@@ -330,9 +338,18 @@ def commit(result: Plan, *, invited_by: User | None = None) -> Report:
                     if not row.failed:
                         row.fail(_("Changed by someone else during the import; run the import again."))
     invitations = [contact for contact in result.contacts if contact.invite and not contact.row.failed]
-    if invitations:
-        if invited_by is None:
-            raise ValueError("invitations need the staff user who sends them")
+    if invitations and invited_by is None:
+        raise ValueError("invitations need the staff user who sends them")
+    if invitations and queue_invitations:
+        from .tasks import import_invitations_send
+
+        assert invited_by is not None
+        emails = [contact.email for contact in invitations]
+        for chunk in _chunks(emails, INVITATIONS_PER_TASK):
+            import_invitations_send.enqueue(emails=chunk, invited_by_id=invited_by.pk)
+        report.extra["invitations_queued"] += len(emails)
+    elif invitations:
+        assert invited_by is not None
         for contact in invitations:
             organization = contact.organization.existing
             assert organization is not None
@@ -393,9 +410,9 @@ def _write_batch(organizations: list[OrganizationData], contacts: list[ContactDa
 
 
 def import_organizations(table: Table, *, commit_changes: bool, invite: bool = False,
-                         invited_by: User | None = None) -> Report:
+                         invited_by: User | None = None, queue_invitations: bool = False) -> Report:
     result = plan(table, invite=invite)
     if not commit_changes:
         return result.report
-    return commit(result, invited_by=invited_by)
+    return commit(result, invited_by=invited_by, queue_invitations=queue_invitations)
 

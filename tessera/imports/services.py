@@ -37,7 +37,8 @@ def organizations_commit(*, run: ImportRun, user: User) -> ImportRun:
         data = handle.read()
     try:
         report = organizations.import_organizations(
-            read_table(data, run.original_name), commit_changes=True, invite=run.invite, invited_by=user
+            read_table(data, run.original_name), commit_changes=True, invite=run.invite, invited_by=user,
+            queue_invitations=True,
         )
     except ImportFileError as error:
         _store(run, None, error.message)

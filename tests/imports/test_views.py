@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from tessera.imports.models import ImportRun
 from tessera.notifications.models import OutgoingEmail
@@ -51,14 +52,42 @@ def test_upload_shows_the_dry_run_then_confirm_imports_once(admin_client, data, 
     assert Organization.objects.count() == 3
 
 
-def test_invitations_from_the_desk_are_queued(admin_client):
+def test_invitations_from_the_desk_are_sent_by_the_task_worker(admin_client, deliver, mailoutbox):
     upload(admin_client, csv_bytes(), invite="on")
     run = ImportRun.objects.get()
     assert run.invite and "An invitation is sent to anna@bianchi.test." in run.rows[0]["messages"]
-    admin_client.post(reverse("imports:run_commit", args=[run.pk]))
+    page = admin_client.post(reverse("imports:run_commit", args=[run.pk]), follow=True).content.decode()
+    assert 'data-testid="invitations-queued">3<' in page
+    # The request wrote the contacts and queued the invitations; it did not wait for them.
+    assert not OutgoingEmail.objects.exists()
+    assert DBTaskResult.objects.filter(task_path="tessera.imports.tasks.import_invitations_send").count() == 1
+    with deliver():
+        pass
     assert sorted(OutgoingEmail.objects.filter(template="account_invitation").values_list("to", flat=True)) == [
         "anna@bianchi.test", "eva@huber.test", "marco@bianchi.test"
     ]
+    assert sorted(message.to[0] for message in mailoutbox) == [
+        "anna@bianchi.test", "eva@huber.test", "marco@bianchi.test"
+    ]
+
+
+def test_the_invitation_task_invites_nobody_twice(vendor_admin, deliver):
+    from tessera.imports.tasks import import_invitations_send
+
+    upload_and_commit = run_organizations_commit(vendor_admin)
+    assert upload_and_commit == 3
+    with deliver():
+        import_invitations_send.enqueue(emails=["anna@bianchi.test"], invited_by_id=vendor_admin.pk)
+    assert OutgoingEmail.objects.filter(template="account_invitation").count() == 3
+
+
+def run_organizations_commit(vendor_admin) -> int:
+    from tessera.imports.organizations import import_organizations
+    from tessera.imports.readers import read_table
+
+    report = import_organizations(read_table(csv_bytes(), "c.csv"), commit_changes=True, invite=True,
+                                  invited_by=vendor_admin)
+    return report.summary()["invited"]
 
 
 @pytest.mark.parametrize(("data", "name", "message"), [
