@@ -1,5 +1,7 @@
 """The imports the desk and the commands start, each recorded as an ``ImportRun``."""
 
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -18,11 +20,24 @@ def _store(run: ImportRun, report: Report | None, error: str = "") -> ImportRun:
     return run
 
 
+#: A checked file nobody imported is deleted after this long; its report stays.
+UPLOAD_KEPT_FOR = timedelta(days=7)
+
+
+def _forget_old_uploads() -> None:
+    """The contacts' data of files checked but never imported does not stay in storage for ever."""
+    stale = ImportRun.objects.filter(state=ImportRun.State.PREVIEWED, created_at__lt=timezone.now() - UPLOAD_KEPT_FOR)
+    for run in stale.exclude(file="").only("pk", "file")[:100]:
+        run.file.delete(save=False)
+        ImportRun.objects.filter(pk=run.pk).update(file="")
+
+
 def organizations_check(*, data: bytes, name: str, invite: bool, user: User | None) -> ImportRun:
     """The dry run: read and judge every row, write nothing but the run with its report (and the file).
 
     A file that cannot be read raises ``ImportFileError`` and leaves nothing behind.
     """
+    _forget_old_uploads()
     run = ImportRun(kind=ImportRun.Kind.ORGANIZATIONS, original_name=name[:255], invite=invite, created_by=user)
     report = organizations.import_organizations(read_table(data, name), commit_changes=False, invite=invite)
     _store(run, report)

@@ -196,3 +196,21 @@ def test_the_upload_page_lists_recent_imports_in_constant_queries(admin_client, 
     with django_assert_max_num_queries(4):
         page = admin_client.get(reverse("imports:organizations")).content.decode()
     assert page.count("erp-export.csv") == 10  # the ten most recent
+
+
+def test_a_file_checked_but_never_imported_is_deleted_after_a_week(admin_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    upload(admin_client, csv_bytes())
+    old = ImportRun.objects.get()
+    stored = old.file.name
+    assert old.file.storage.exists(stored)
+    ImportRun.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    upload(admin_client, csv_bytes())
+    old.refresh_from_db()
+    assert not old.file and not old.file.storage.exists(stored)
+    assert old.rows  # the report stays
+    page = admin_client.get(reverse("imports:run", args=[old.pk])).content.decode()
+    assert 'data-testid="commit"' not in page  # nothing left to import
