@@ -28,6 +28,8 @@ def test_vendor_admin_checks_then_imports_a_customer_file(page, tmp_path):
     assert "The file is not in UTF-8 (line 4)." in summary.inner_text()
     assert page.get_by_label("Send the new contacts the invitation e-mail").is_checked()  # nothing typed is lost
     assert blocking_violations(page) == []
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "imports-bad-file.png"), full_page=True)
 
     good = tmp_path / "customers.csv"
     good.write_bytes(csv_bytes())
@@ -38,7 +40,6 @@ def test_vendor_admin_checks_then_imports_a_customer_file(page, tmp_path):
     assert "New organization Praxis Bianchi." in page.get_by_test_id("row-2").inner_text()
     assert not Organization.objects.exists()
     assert blocking_violations(page) == []
-    SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "imports-dry-run.png"), full_page=True)
 
     page.get_by_role("button", name="Import now").click()
