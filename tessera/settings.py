@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tessera.desk",
     "tessera.demo",
     "tessera.backup",
+    "tessera.imports",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +318,12 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# Imports (tessera/imports, docs/import.md): the largest organizations file, and its most rows. Uploads in
+# the desk are also held to TESSERA_ATTACHMENT_MAX_BYTES by the upload handler; larger files go through
+# manage.py import_organizations.
+TESSERA_IMPORT_MAX_BYTES = env.int("TESSERA_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+TESSERA_IMPORT_MAX_ROWS = env.int("TESSERA_IMPORT_MAX_ROWS", default=200_000)
 
 # Organizations
 # Linking to an organization at first login (customer code + postal code): after this many wrong

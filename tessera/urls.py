@@ -7,6 +7,8 @@ from tessera.core.observability.endpoint import metrics
 urlpatterns = [
     path("", include("tessera.portal.urls", namespace="portal")),
     path("accounts/", include("tessera.accounts.urls", namespace="accounts")),
+    # The vendor administrator's imports (tessera/imports, an operations app): under the desk, not part of it.
+    path("desk/imports/", include("tessera.imports.urls", namespace="imports")),
     path("desk/", include("tessera.desk.urls", namespace="desk")),
     path("branding/", include("tessera.branding.urls", namespace="branding")),
     path("admin/", admin.site.urls),

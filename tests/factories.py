@@ -15,6 +15,7 @@ from tessera.accounts.models import AccountEmail, AccountToken, LegalDocument, T
 from tessera.audit.models import AuditAction, AuditEntry
 from tessera.branding.models import Branding
 from tessera.core.models import FormSubmission
+from tessera.imports.models import ImportRun
 from tessera.notifications.models import OutgoingEmail
 from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, Organization, Role
 from tessera.tickets.models import (
@@ -313,6 +314,20 @@ class LinkRequestFactory(DjangoModelFactory[LinkRequest]):
     organization = factory.SubFactory(OrganizationFactory)
     customer_code = factory.LazyAttribute(lambda o: o.organization.customer_code)
     postal_code = factory.LazyAttribute(lambda o: o.organization.postal_code)
+
+
+class ImportRunFactory(DjangoModelFactory[ImportRun]):
+    """A dry run of an organizations file, as the desk's import page leaves it (without the stored file)."""
+
+    class Meta:
+        model = ImportRun
+
+    kind = ImportRun.Kind.ORGANIZATIONS
+    original_name = "customers.csv"
+    created_by = factory.SubFactory(UserFactory, is_staff=True, is_superuser=True)
+    summary = factory.LazyFunction(lambda: {"rows": 1, "created": 1, "updated": 0, "unchanged": 0, "error": 0})
+    rows = factory.LazyFunction(lambda: [{"line": 2, "key": "5001", "outcome": "created",
+                                          "messages": ["New organization Praxis Bianchi."]}])
 
 
 def pending_applicant(organization, **user_fields) -> LinkRequest:

@@ -60,6 +60,11 @@ def invitation_is_pending(user: User) -> bool:
     return tokens.exists() and not tokens.filter(used_at__isnull=False).exists()
 
 
+def contact_is_uninvited(user: User) -> bool:
+    """Created by the vendor (say, by an import) but not invited yet: no link was ever sent, never activated."""
+    return not user.is_active and not user.has_usable_password() and not user.account_tokens.exists()
+
+
 def registration_is_pending(user: User) -> bool:
     """Registered by themselves, e-mail address not confirmed yet."""
     return (
@@ -89,7 +94,8 @@ def contact_invite(
     """Create a contact of ``organization`` and send the activation e-mail.
 
     Inviting again an address whose invitation to the same organization is
-    still pending sends a new link (the old one stops working).
+    still pending sends a new link (the old one stops working); a contact the
+    vendor created without inviting it (an import) is invited with its role.
     """
     if not (invited_by.is_active and invited_by.is_staff):
         raise PermissionDenied
@@ -97,7 +103,8 @@ def contact_invite(
     existing = User.objects.select_related("membership").filter(email__iexact=email).first()
     if existing is not None:
         membership = getattr(existing, "membership", None)
-        if invitation_is_pending(existing) and membership and membership.organization_id == organization.pk:
+        pending = invitation_is_pending(existing) or contact_is_uninvited(existing)
+        if pending and membership and membership.organization_id == organization.pk:
             existing.first_name, existing.last_name = first_name, last_name
             existing.save(update_fields=["first_name", "last_name"])
             _send_invitation(existing, organization=organization)

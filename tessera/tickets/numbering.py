@@ -90,3 +90,35 @@ def _create_counter() -> None:
             TicketNumberCounter.objects.create(pk=COUNTER_PK, last_value=settings.TESSERA_TICKET_NUMBER_START - 1)
     except IntegrityError:
         pass  # another process created it first; the update will now find it
+
+
+def reserve_numbers_through(value: int) -> None:
+    """New tickets are numbered after ``value`` (the highest number of imported tickets) from now on.
+
+    The counter only ever moves up: ``UPDATE … SET last_value = GREATEST(last_value, value)``. Run it
+    inside the transaction that writes the imported tickets: the counter row stays locked until that
+    commits, so a ticket created meanwhile waits and then draws a number above every imported one.
+    A new installation without a counter starts it at ``value``: the old portal's numbers continue.
+    """
+    if not 1 <= value <= LAST_NUMBER:
+        raise ValueError(f"ticket numbers are 1..{LAST_NUMBER}")
+    alias = router.db_for_write(TicketNumberCounter)
+    connection = connections[alias]
+    table = connection.ops.quote_name(TicketNumberCounter._meta.db_table)
+    pk, column = connection.ops.quote_name(_column("id")), connection.ops.quote_name(_column("last_value"))
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(
+                f"UPDATE {table} SET {column} = {greatest}({column}, %s) WHERE {pk} = %s",  # noqa: S608 (names quoted, values bound)
+                [value, COUNTER_PK],
+            )
+            if cursor.rowcount:
+                return
+            try:
+                with transaction.atomic(using=alias):
+                    TicketNumberCounter.objects.using(alias).create(pk=COUNTER_PK, last_value=value)
+                return
+            except IntegrityError:
+                continue  # created meanwhile by another process: the update now finds it
+        raise RuntimeError("the ticket number counter could not be moved")

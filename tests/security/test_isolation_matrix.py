@@ -23,6 +23,7 @@ from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tessera.accounts.models import UserSession
+from tessera.imports.models import ImportRun
 from tessera.organizations.models import LinkRequest, Membership, Role
 from tessera.tickets.services import comment_add, ticket_create
 from tessera.tickets.workflow import Status
@@ -200,6 +201,11 @@ MATRIX: dict[str, Case] = {
     "desk:email_outbox_retry": Case(kwargs=lambda o: {"pk": 1}, readers=VENDOR_ADMIN, ok=405, post=True),
     "desk:audit_log": Case(readers=VENDOR_ADMIN),
     "desk:ticket": Case(kwargs=ticket, readers=STAFF),
+    # imports: the vendor's administrators only (tessera/imports, under /desk/imports/)
+    "imports:organizations": Case(readers=VENDOR_ADMIN, post=True),
+    "imports:run": Case(kwargs=lambda o: {"pk": o["import_run"].pk}, readers=VENDOR_ADMIN),
+    "imports:run_commit": Case(kwargs=lambda o: {"pk": o["import_run"].pk}, readers=VENDOR_ADMIN, ok=405, post=True),
+    "imports:run_report": Case(kwargs=lambda o: {"pk": o["import_run"].pk}, readers=VENDOR_ADMIN),
     **{
         f"desk:{name}": Case(kwargs=ticket, readers=STAFF, ok=405, post=True)
         for name in ("ticket_reply", "ticket_canned", "ticket_status", "ticket_assign", "ticket_assign_me",
@@ -253,7 +259,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1161, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1225, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------
@@ -301,6 +307,13 @@ def _build_world() -> dict:
         "restricted_membership": memberships["restricted_a"],
         "session": UserSession.objects.create(session_key="alpha-session", user=users["basic_a"],
                                               user_agent="ALPHA-TICKET-TITLE browser"),
+        # A dry run of a file with organization A's contacts, not imported yet.
+        "import_run": ImportRun.objects.create(
+            kind=ImportRun.Kind.ORGANIZATIONS, original_name="alpha.csv", created_by=users["vendor_admin"],
+            summary={"rows": 1, "updated": 1},
+            rows=[{"line": 2, "key": "A0001 new@alpha.test", "outcome": "updated",
+                   "messages": ["New contact new@alpha.test of Alpha Secret Practice (ALPHA-TICKET-TITLE)."]}],
+        ),
     }
 
 
@@ -326,6 +339,7 @@ def state_of(objects) -> tuple:
         LinkRequest.objects.get(pk=objects["link_request"].pk).state,
         UserSession.objects.filter(pk=objects["session"].pk).exists(),
         sorted(Membership.objects.filter(organization=objects["organization"]).values_list("pk", "role", "is_active")),
+        ImportRun.objects.get(pk=objects["import_run"].pk).state, ImportRun.objects.count(),
     )
 
 
