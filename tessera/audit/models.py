@@ -23,6 +23,11 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Ticket list exported")
 
 
+def audit_action_choices() -> list[tuple[str, str]]:
+    """The actions, read when asked: a new action needs no migration (apps add theirs to AuditAction)."""
+    return AuditAction.choices
+
+
 class AuditEntry(models.Model):
     """Who did what to which object, from which IP address and when; written once, never changed.
 
@@ -32,7 +37,7 @@ class AuditEntry(models.Model):
     """
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    action = models.CharField(_("action"), max_length=64, choices=audit_action_choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("actor"),
