@@ -17,7 +17,7 @@ from tessera.branding.models import Branding
 from tessera.core.models import FormSubmission
 from tessera.imports.models import ImportRun
 from tessera.notifications.models import OutgoingEmail
-from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, Organization, Role
+from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, Organization, OrganizationNote, Role
 from tessera.tickets.models import (
     Attachment,
     CannedResponse,
@@ -112,6 +112,15 @@ class OrganizationFactory(DjangoModelFactory[Organization]):
     postal_code = "20100"
     city = "Milano"
     country = "IT"
+
+
+class OrganizationNoteFactory(DjangoModelFactory[OrganizationNote]):
+    class Meta:
+        model = OrganizationNote
+
+    organization = factory.SubFactory(OrganizationFactory)
+    author = factory.SubFactory("tests.factories.AgentFactory")
+    body = "Prefers a call before 10:00."
 
 
 class MembershipFactory(DjangoModelFactory[Membership]):

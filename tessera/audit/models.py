@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +25,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Ticket list exported")
 
 
-def audit_action_choices() -> list[tuple[str, str]]:
+def audit_action_choices() -> list[tuple[str, Any]]:
     """The actions, read when asked: a new action needs no migration (apps add theirs to AuditAction)."""
     return AuditAction.choices
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tessera.core.limits import REASON_MAX_LENGTH
+
 from .models import Role
 
 ASSIGNABLE_ROLES = [(role.value, role.label) for role in (Role.BASIC, Role.MANAGER, Role.ADMIN)]
@@ -49,3 +51,13 @@ class OrganizationSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         help_text=_("Name, customer code, city, or a user's e-mail address or last name"))
 
+
+
+class OrganizationNoteForm(forms.Form):
+    """An agent's note about a customer, shown to agents beside the customer's tickets."""
+
+    body = forms.CharField(
+        label=_("Note for agents"), max_length=REASON_MAX_LENGTH,
+        help_text=_("Only the vendor's staff see it, beside every ticket of this organization."),
+        widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": _("Write the note first.")},
+    )

@@ -154,3 +154,25 @@ class LinkAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.ip_address} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OrganizationNote(TimeStampedModel):
+    """What the vendor's agents want each other to know about a customer; customers never see it."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="agent_notes", verbose_name=_("organization"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("note"), max_length=REASON_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("note about an organization")
+        verbose_name_plural = _("notes about organizations")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization.customer_code}: {self.body[:40]}"

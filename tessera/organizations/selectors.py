@@ -152,3 +152,11 @@ def organization_or_404(*, pk: int) -> Organization:
         return Organization.objects.get(pk=pk)
     except Organization.DoesNotExist:
         raise Http404 from None
+
+
+def organization_notes(*, organization_id: int, limit: int | None = None) -> QuerySet:
+    """The agents' notes about one organization, newest first (staff pages only)."""
+    from .models import OrganizationNote
+
+    notes = OrganizationNote.objects.filter(organization_id=organization_id).select_related("author")
+    return notes[:limit] if limit else notes

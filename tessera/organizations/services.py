@@ -24,7 +24,7 @@ from tessera.core.operations import unit_of_work
 from tessera.notifications.emails import absolute_url, send_email_to_user
 
 from . import signals
-from .models import LinkRequest, Membership, Organization, Role
+from .models import LinkRequest, Membership, Organization, OrganizationNote, Role
 from .selectors import link_request_approvers, may_manage_organization
 from .throttling import LinkThrottle, TooManyAttempts
 
@@ -319,3 +319,14 @@ def membership_reactivate(*, membership: Membership, reactivated_by: "User") -> 
     membership.save(update_fields=["is_active", "updated_at"])
     audit_record(action=AuditAction.MEMBERSHIP_REACTIVATE, actor=reactivated_by, target=membership)
     return membership
+
+
+@unit_of_work
+def organization_note_add(*, organization: Organization, author: "User", body: str) -> OrganizationNote:
+    """An agent's note about a customer, for the other agents; only vendor staff write or read them."""
+    if not author.is_staff:
+        raise PermissionDenied
+    body = check_length(body.strip(), field="body", limit=REASON_MAX_LENGTH)
+    if not body:
+        raise ValidationError({"body": _("Write the note first.")}, code="required")
+    return OrganizationNote.objects.create(organization=organization, author=author, body=body)

@@ -1,11 +1,17 @@
 """Customers as the desk sees them: the list, searched, and one organization with its people."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.utils.http import urlencode
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from tessera.core.forms import apply_service_error
 from tessera.organizations import selectors as organization_selectors
-from tessera.organizations.forms import OrganizationSearchForm
+from tessera.organizations import services as organization_services
+from tessera.organizations.forms import OrganizationNoteForm, OrganizationSearchForm
 
 from ..decorators import staff_required
 from .pages import page_range
@@ -31,12 +37,39 @@ def organizations(request):
     return render(request, "desk/organizations.html", context)
 
 
-@staff_required
-def organization_detail(request, pk):
-    organization = organization_selectors.organization_or_404(pk=pk)
+def render_organization(request, organization, *, note_form=None, status=200):
     context = {
         "org": organization,
         "memberships": organization_selectors.organization_memberships(organization=organization),
         "link_requests": organization_selectors.pending_link_requests(organization=organization),
+        "notes": organization_selectors.organization_notes(organization_id=organization.pk),
+        "note_form": note_form or OrganizationNoteForm(),
     }
-    return render(request, "desk/organization_detail.html", context)
+    return render(request, "desk/organization_detail.html", context, status=status)
+
+
+@staff_required
+def organization_detail(request, pk):
+    return render_organization(request, organization_selectors.organization_or_404(pk=pk))
+
+
+@staff_required
+@require_POST
+def organization_note_add(request, pk):
+    """A note for agents about the organization; back to the ticket it was written from, or to the organization."""
+    organization = organization_selectors.organization_or_404(pk=pk)
+    form = OrganizationNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            organization_services.organization_note_add(
+                organization=organization, author=request.user, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+    if not form.is_valid():
+        return render_organization(request, organization, note_form=form, status=400)
+    messages.success(request, _("Your note about %(name)s was saved.") % {"name": organization.name})
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("desk:organization_detail", pk=organization.pk)

@@ -22,11 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tessera.core.http import file_download
+from tessera.organizations.forms import OrganizationNoteForm
 from tessera.tickets import canned
 from tessera.tickets.downloads import attachment_open
 from tessera.tickets.models import Attachment, Ticket, TicketLink
 from tessera.tickets.policies import ticket_policy
 from tessera.tickets.selectors import queues
+from tessera.tickets.selectors.customer import customer_context
 
 from ..decorators import staff_required
 from ..forms import AssignForm, PriorityForm, ReopenForm, ReplyForm, StatusForm, TeamForm, status_changes
@@ -122,6 +124,8 @@ def render_workspace(request, ticket: Ticket, *, status: int = 200, **forms):
         "has_status_actions": is_open and bool(status_changes(ticket.status)),
         "assigned_to_me": ticket.assignee_id == request.user.pk,
         "files_lost": bool(forms.get("files_lost")),
+        "customer": customer_context(ticket, user=request.user),
+        "note_form": OrganizationNoteForm(),
         **{name: forms.get(name) for name in ON_DEMAND_FORMS},
     }
     if is_open:
