@@ -26,6 +26,7 @@ from tessera.tickets.models import (
     Comment,
     SavedTicketFilter,
     ServiceTeam,
+    Tag,
     Ticket,
     TicketCC,
     TicketEvent,
@@ -185,6 +186,13 @@ class TicketFactory(DjangoModelFactory[Ticket]):
     status = Status.OPEN
     category = factory.SubFactory(CategoryFactory)
     service_team = factory.LazyAttribute(lambda o: o.category.service_team)
+
+
+class TagFactory(DjangoModelFactory[Tag]):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"tag {n}")
 
 
 class TicketCCFactory(DjangoModelFactory[TicketCC]):

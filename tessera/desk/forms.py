@@ -41,6 +41,11 @@ class ReplyForm(UploadErrorsMixin, forms.Form):
         label=gettext_lazy("Canned response"), required=False, empty_label=gettext_lazy("— choose —")
     )
     attachments = AttachmentsField(label=gettext_lazy("Attachments"))
+    time_spent = forms.IntegerField(
+        label=gettext_lazy("Time spent (minutes)"), required=False, min_value=1, max_value=720,
+        help_text=gettext_lazy("Optional; kept for reports, never shown to the customer."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-narrow"}),
+    )
     send = forms.ChoiceField(
         choices=[(PUBLIC, gettext_lazy("Reply to the customer")), (INTERNAL, gettext_lazy("Internal note"))],
         required=False, widget=forms.HiddenInput,
@@ -329,6 +334,7 @@ class QueueFilterForm(forms.Form):
     )
     assignee = forms.ChoiceField(label=gettext_lazy("Assignee"), required=False)
     category = forms.TypedChoiceField(label=gettext_lazy("Category"), required=False, coerce=int, empty_value=None)
+    tag = forms.CharField(label=gettext_lazy("Tag"), required=False, max_length=40)
 
     def __init__(self, *args, teams, agents, categories, **kwargs):
         super().__init__(*args, **kwargs)
@@ -379,6 +385,7 @@ class QueueFilterForm(forms.Form):
             organization=(data.get("organization") or "").strip(),
             assignee=data.get("assignee") or "",
             category=data.get("category"),
+            tag=" ".join((data.get("tag") or "").split()),
             query=text_search.clean_query(data.get("q") or ""),
             sort=sorting.clean_sort(sort, sorting.QUEUE_SORT_KEYS),
         )
@@ -504,3 +511,12 @@ class AuditFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("The end of the period must not be before its start."))
         return data
+
+
+class TagsForm(forms.Form):
+    """The ticket's tags, as one comma-separated line."""
+
+    tags = forms.CharField(
+        label=gettext_lazy("Tags"), required=False, max_length=1000,
+        help_text=gettext_lazy("Separate tags with commas. Only agents see them."),
+    )

@@ -97,7 +97,7 @@ ICONS: dict[str, str] = {
     Type.CREATED: "plus", Type.STATUS_CHANGED: "refresh-cw", Type.PRIORITY_CHANGED: "arrow-up-down",
     Type.CATEGORY_CHANGED: "tag", Type.TEAM_CHANGED: "users", Type.ASSIGNED: "user-check",
     Type.UNASSIGNED: "user-x", Type.CC_CHANGED: "at-sign", Type.LINKED: "link", Type.UNLINKED: "link",
-    Type.REMINDER_SENT: "bell", Type.FIELDS_CHANGED: "pencil",
+    Type.REMINDER_SENT: "bell", Type.FIELDS_CHANGED: "pencil", Type.TAGS_CHANGED: "tag",
 }
 
 
@@ -140,6 +140,13 @@ def _describe(event: TicketEvent) -> EventView:
         return EventView(_("Assignee"), old=_none(data.get("previous")), new=_none(data.get("assignee")))
     if kind == Type.UNASSIGNED:
         return EventView(_("Assignee"), old=_none(data.get("previous")), new=_("none"))
+    if kind == Type.TAGS_CHANGED:
+        parts = []
+        if data.get("added"):
+            parts.append(_("added: %(list)s") % {"list": ", ".join(map(str, data["added"]))})
+        if data.get("removed"):
+            parts.append(_("removed: %(list)s") % {"list": ", ".join(map(str, data["removed"]))})
+        return EventView(_("Tags"), detail="; ".join(parts))
     if kind == Type.CC_CHANGED:
         parts = []
         if data.get("added"):

@@ -40,6 +40,7 @@ urlpatterns = [
     path("tickets/<str:number>/unassign/", ticket_actions.ticket_unassign, name="ticket_unassign"),
     path("tickets/<str:number>/team/", ticket_actions.ticket_team, name="ticket_team"),
     path("tickets/<str:number>/priority/", ticket_actions.ticket_priority, name="ticket_priority"),
+    path("tickets/<str:number>/tags/", ticket_actions.ticket_tags, name="ticket_tags"),
     path("tickets/<str:number>/category/", ticket_actions.ticket_category, name="ticket_category"),
     path("tickets/<str:number>/fields/", ticket_actions.ticket_fields, name="ticket_fields"),
     path("tickets/<str:number>/reopen/", ticket_actions.ticket_reopen, name="ticket_reopen"),

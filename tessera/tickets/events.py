@@ -63,6 +63,10 @@ def cc_changed_event(*, ticket, actor, added: list[str], removed: list[str]):
     return _event(ticket, actor, Type.CC_CHANGED, added=added, removed=removed)
 
 
+def tags_changed_event(*, ticket, actor, added: list[str], removed: list[str]):
+    return _event(ticket, actor, Type.TAGS_CHANGED, added=added, removed=removed)
+
+
 def comment_added_event(*, ticket, actor, comment):
     type_ = Type.NOTE_ADDED if comment.is_internal else Type.COMMENT_ADDED
     return _event(ticket, actor, type_, comment_id=comment.pk)

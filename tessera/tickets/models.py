@@ -1,9 +1,11 @@
 import secrets
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -267,6 +269,27 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(status__in=WAITING_FOR_CUSTOMER_STATUSES)
 
 
+#: How long a tag may be, and how many one ticket carries.
+TAG_MAX_LENGTH = 40
+TAGS_PER_TICKET = 20
+
+
+class Tag(models.Model):
+    """An agents' label on tickets ("billing", "vip", "backup"): filters queues; customers never see tags."""
+
+    name = models.CharField(_("name"), max_length=TAG_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Ticket(models.Model):
     number = models.CharField(_("number"), max_length=10, unique=True, editable=False)
     organization = models.ForeignKey(
@@ -305,6 +328,7 @@ class Ticket(models.Model):
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     #: The last automatic reminder for the current waiting status; cleared when the status changes.
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets", verbose_name=_("tags"))
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_tickets",
         verbose_name=_("merged into"),
@@ -401,6 +425,8 @@ class Comment(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.PORTAL)
     #: Message-ID of the e-mail this comment came from, so a redelivered reply is added once.
     email_message_id = models.CharField(_("e-mail Message-ID"), max_length=255, blank=True, db_index=True)
+    #: Minutes an agent spent on this reply or note, when they said; kept for reports.
+    time_spent = models.PositiveIntegerField(_("time spent (minutes)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -446,6 +472,11 @@ class Attachment(models.Model):
         return self.original_name
 
 
+def event_type_choices() -> list[tuple[str, Any]]:
+    """The event types, read when asked: a new type needs no migration."""
+    return TicketEvent.Type.choices
+
+
 class TicketEvent(models.Model):
     """One entry of a ticket's audit trail; only services write these (see events.py)."""
 
@@ -465,12 +496,13 @@ class TicketEvent(models.Model):
         UNLINKED = "unlinked", _("Related ticket unlinked")
         REMINDER_SENT = "reminder_sent", _("Reminder sent")
         FIELDS_CHANGED = "fields_changed", _("Extra fields changed")
+        TAGS_CHANGED = "tags_changed", _("Tags changed")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    type = models.CharField(_("type"), max_length=32, choices=Type.choices)
+    type = models.CharField(_("type"), max_length=32, choices=event_type_choices)
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     #: The service call that wrote the event (``core.operations``): its events are told together.

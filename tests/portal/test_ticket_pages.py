@@ -379,6 +379,7 @@ def test_ticket_page_query_count_is_constant(client, customer, agent, category, 
         Attachment.objects.create(ticket=ticket, comment=comment, file="attachments/x.txt", original_name=f"{i}.txt",
                                   size=3)
     client.force_login(customer)
+    client.get(detail(ticket))  # the branding is cached by the first page a process serves: not counted here
     with django_assert_max_num_queries(10):
         response = client.get(detail(ticket))
     assert response.status_code == 200

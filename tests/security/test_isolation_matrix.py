@@ -211,7 +211,8 @@ MATRIX: dict[str, Case] = {
     **{
         f"desk:{name}": Case(kwargs=ticket, readers=STAFF, ok=405, post=True)
         for name in ("ticket_reply", "ticket_canned", "ticket_status", "ticket_assign", "ticket_assign_me",
-                     "ticket_unassign", "ticket_team", "ticket_priority", "ticket_cc_remove", "ticket_reopen")
+                     "ticket_unassign", "ticket_team", "ticket_priority", "ticket_tags", "ticket_cc_remove",
+                     "ticket_reopen")
     },
     # on-demand forms: a GET builds the form
     **{
@@ -261,7 +262,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1245, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1265, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------

@@ -60,6 +60,7 @@ def ticket_reply(request, number):
             services.comment_add(
                 ticket=ticket, author=request.user, body=form.cleaned_data["body"],
                 is_internal=form.is_internal, attachments=form.cleaned_data["attachments"], source=Source.DESK,
+                time_spent=form.cleaned_data.get("time_spent"),
             )
             return page
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tessera.core.forms import apply_service_error
 from tessera.tickets import services
+from tessera.tickets.services.tags import parse_tags
 from tessera.tickets.workflow import Action
 
 from ..decorators import staff_required
@@ -18,6 +19,7 @@ from ..forms import (
     PriorityForm,
     ReopenForm,
     StatusForm,
+    TagsForm,
     TeamForm,
     status_changes,
 )
@@ -121,6 +123,18 @@ def ticket_priority(request, number):
         request, ticket, PriorityForm(request.POST), "priority_form",
         lambda data: services.ticket_change_priority(ticket=ticket, user=request.user, priority=data["priority"]),
         _("The priority has been changed."),
+    )
+
+
+@staff_required
+@require_POST
+@refusals_shown(back_to_ticket)
+def ticket_tags(request, number):
+    ticket = ticket_or_404(request, number)
+    return _simple_action(
+        request, ticket, TagsForm(request.POST), "tags_form",
+        lambda data: services.ticket_set_tags(ticket=ticket, user=request.user, names=parse_tags(data["tags"])),
+        _("The tags have been saved."),
     )
 
 

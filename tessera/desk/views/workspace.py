@@ -31,7 +31,16 @@ from tessera.tickets.selectors import queues
 from tessera.tickets.selectors.customer import customer_context
 
 from ..decorators import staff_required
-from ..forms import AssignForm, PriorityForm, ReopenForm, ReplyForm, StatusForm, TeamForm, status_changes
+from ..forms import (
+    AssignForm,
+    PriorityForm,
+    ReopenForm,
+    ReplyForm,
+    StatusForm,
+    TagsForm,
+    TeamForm,
+    status_changes,
+)
 from ..timeline import attachments_by_comment, timeline
 
 TICKET_RELATED = (
@@ -110,9 +119,11 @@ def render_workspace(request, ticket: Ticket, *, status: int = 200, **forms):
     is_open = not ticket.is_closed
     files = attachments_by_comment(ticket)
     merged_tickets, follow_ups = _merged_and_follow_ups(ticket)
+    entries = timeline(ticket, files)
     context = {
         "ticket": ticket,
-        "timeline": timeline(ticket, files),
+        "timeline": entries,
+        "time_spent": sum(entry.comment.time_spent or 0 for entry in entries if entry.comment is not None),
         "ticket_attachments": files.get(None, []),
         "cc_entries": list(ticket.cc_entries.order_by("email")),
         "category_path": ticket.category.path(),
@@ -125,6 +136,8 @@ def render_workspace(request, ticket: Ticket, *, status: int = 200, **forms):
         "assigned_to_me": ticket.assignee_id == request.user.pk,
         "files_lost": bool(forms.get("files_lost")),
         "customer": customer_context(ticket, user=request.user),
+        "ticket_tags": (tags := list(ticket.tags.all())),
+        "tags_form": forms.get("tags_form") or TagsForm(initial={"tags": ", ".join(tag.name for tag in tags)}),
         "note_form": OrganizationNoteForm(),
         **{name: forms.get(name) for name in ON_DEMAND_FORMS},
     }

@@ -217,6 +217,7 @@ class QueueFilter:
     organization: str = ""  # a customer code
     assignee: str = ""  # an agent's id, or NONE
     category: int | None = None  # the node or any node below it
+    tag: str = ""  # a tag's name, any case
     query: str = ""
     sort: str = DEFAULT_SORT
 
@@ -235,6 +236,7 @@ class QueueFilter:
             "priority": "" if self.priority is None else str(self.priority),
             "organization": self.organization, "assignee": self.assignee,
             "category": "" if self.category is None else str(self.category),
+            "tag": self.tag,
             "sort": "" if self.sort == DEFAULT_SORT else self.sort,
         }
         values.update(changes)
@@ -271,6 +273,8 @@ def _filtered(tickets: QuerySet[Ticket], queue_filter: QueueFilter) -> QuerySet[
         tickets = tickets.filter(assignee_id=int(f.assignee))
     if f.category is not None:
         tickets = tickets.filter(_in_category(f.category))
+    if f.tag:
+        tickets = tickets.filter(pk__in=Ticket.tags.through.objects.filter(tag__name__iexact=f.tag).values("ticket_id"))
     return search_tickets(tickets, f.query, by_organization=True)
 
 

@@ -26,6 +26,7 @@ from .status import (
     ticket_reopen,
     ticket_system_transition,
 )
+from .tags import ticket_set_tags
 from .tickets import ticket_create
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "ticket_change_status",
     "ticket_close",
     "ticket_create",
+    "ticket_set_tags",
     "ticket_link",
     "ticket_merge",
     "ticket_merge_check",

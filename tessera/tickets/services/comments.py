@@ -59,6 +59,10 @@ def attachments_add(
         raise
 
 
+#: A working day and a half: more on one reply is a typing error.
+MAX_TIME_SPENT = 720
+
+
 @unit_of_work
 def comment_add(
     *,
@@ -68,8 +72,9 @@ def comment_add(
     is_internal: bool = False,
     attachments: Sequence[UploadedFile] = (),
     source: str = Source.PORTAL,
+    time_spent: int | None = None,
 ) -> Comment:
-    """Add a public comment or (vendor staff only) an internal note.
+    """Add a public comment or (vendor staff only) an internal note; staff may say how many minutes it took.
 
     A customer's comment on a ticket waiting for them ("Customer action", or a
     provided solution they answer instead of accepting) hands it back to
@@ -89,8 +94,11 @@ def comment_add(
         raise ValidationError({"body": _("Write a comment or attach a file.")})
     for upload in attachments:
         check_upload(upload)
+    if time_spent is not None and not (author.is_staff and 0 < time_spent <= MAX_TIME_SPENT):
+        raise ValidationError({"time_spent": _("Give the minutes spent as a whole number from 1 to %(max)d.")
+                               % {"max": MAX_TIME_SPENT}})
     comment = Comment.objects.create(
-        ticket=ticket, author=author, body=body, is_internal=is_internal, source=source
+        ticket=ticket, author=author, body=body, is_internal=is_internal, source=source, time_spent=time_spent
     )
     events.comment_added_event(ticket=ticket, actor=author, comment=comment)
     attachments_add(ticket=ticket, uploaded_by=author, uploads=attachments, comment=comment)
