@@ -185,11 +185,20 @@ def _ensure_branding() -> None:
         Branding(**catalog.BRANDING).save()
 
 
+#: What the demo's macros do besides their reply: "Ask for a screenshot" asks the customer (a status change).
+MACRO_ACTIONS = {
+    "Ask for a screenshot": {"action": "request_info", "add_tags": "screenshot"},
+    "Solved with the update": {"action": "provide_solution", "add_tags": "update"},
+}
+
+
 def _ensure_canned_responses(teams: dict[str, ServiceTeam]) -> None:
     first_team = next(iter(teams.values()))
     for position, (team_index, title, body) in enumerate(CANNED_RESPONSES):
         team = first_team if team_index == 0 else None
-        CannedResponse.objects.get_or_create(title=title, team=team, defaults={"body": body, "position": position})
+        CannedResponse.objects.get_or_create(
+            title=title, team=team, defaults={"body": body, "position": position, **MACRO_ACTIONS.get(title, {})}
+        )
 
 
 def _ensure_user(email: str, password: DemoPassword, **attributes) -> User:

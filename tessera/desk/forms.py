@@ -1,17 +1,20 @@
 """The desk's forms: the workspace's (one small form per thing an agent does to a ticket), the queues', the rest."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tessera.accounts.models import User
 from tessera.audit.models import AuditAction
 from tessera.core.forms import InstanceChoiceField, choice_field, instance_field
 from tessera.notifications.models import OutgoingEmail
 from tessera.organizations.models import Organization
 from tessera.tickets.forms import AttachmentsField, UploadErrorsMixin, attachments_help
-from tessera.tickets.models import Category, CategoryField, Priority, Ticket
+from tessera.tickets.models import CannedResponse, Category, CategoryField, Priority, ServiceTeam, Ticket
 from tessera.tickets.numbering import NUMBER_WIDTH
 from tessera.tickets.selectors import queues, sorting, text_search
 from tessera.tickets.workflow import (
@@ -38,7 +41,7 @@ class ReplyForm(UploadErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 7}),
     )
     canned = InstanceChoiceField(
-        label=gettext_lazy("Canned response"), required=False, empty_label=gettext_lazy("— choose —")
+        label=gettext_lazy("Macro"), required=False, empty_label=gettext_lazy("— choose —")
     )
     attachments = AttachmentsField(label=gettext_lazy("Attachments"))
     time_spent = forms.IntegerField(
@@ -520,3 +523,64 @@ class TagsForm(forms.Form):
         label=gettext_lazy("Tags"), required=False, max_length=1000,
         help_text=gettext_lazy("Separate tags with commas. Only agents see them."),
     )
+
+
+class MacroForm(forms.ModelForm):
+    """A macro as an agent writes it; a vendor administrator also says who is offered it."""
+
+    ONLY_ME, EVERYONE = "me", "all"
+
+    scope = forms.ChoiceField(label=gettext_lazy("Offered to"), required=False)
+
+    class Meta:
+        model = CannedResponse
+        fields = ["title", "body", "note", "action", "set_priority", "set_team", "set_assignee", "add_tags",
+                  "is_active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5}), "note": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "body": gettext_lazy("{customer_name}, {ticket_number} and {ticket_title} are filled in. For "
+                                 "“Request information” and “Provide solution” this is the message they send."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        cast(forms.ModelChoiceField, self.fields["set_team"]).queryset = ServiceTeam.objects.filter(
+            is_active=True).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["set_assignee"]).queryset = User.objects.filter(
+            is_staff=True, is_active=True).order_by("first_name", "last_name", "email")
+        if user.is_superuser:
+            choice_field(self, "scope").choices = [
+                (self.ONLY_ME, _("Only me")), (self.EVERYONE, _("Every agent")),
+                *[(f"team:{team.pk}", _("The team %(name)s") % {"name": team.name})
+                  for team in ServiceTeam.objects.filter(is_active=True).order_by("name")],
+            ]
+            macro = self.instance
+            if macro.team_id:
+                scope = f"team:{macro.team_id}"
+            else:
+                scope = self.ONLY_ME if macro.owner_id or macro.pk is None else self.EVERYONE
+            self.initial.setdefault("scope", scope)
+        else:
+            del self.fields["scope"]
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        wanted = ("body", "note", "action", "set_priority", "set_team", "set_assignee", "add_tags")
+        if not any((cleaned.get(name) or "") if isinstance(cleaned.get(name), str) else cleaned.get(name)
+                   for name in wanted):
+            raise forms.ValidationError(_("A macro needs at least a reply, a note or a change to make."))
+        return cleaned
+
+    def save(self, commit=True):
+        macro = super().save(commit=False)
+        scope = self.cleaned_data.get("scope")
+        if scope == self.EVERYONE:
+            macro.owner, macro.team = None, None
+        elif scope and scope.startswith("team:"):
+            macro.owner, macro.team_id = None, int(scope.removeprefix("team:"))
+        elif scope == self.ONLY_ME or macro.pk is None:
+            macro.owner, macro.team = self.user, None
+        if commit:
+            macro.save()
+        return macro

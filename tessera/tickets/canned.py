@@ -1,4 +1,4 @@
-"""Canned responses: a service team's prepared answers, with the ticket's details filled in.
+"""Macros (canned responses): prepared answers and actions, with the ticket's details filled in.
 
 The text is written by administrators but rendered into what agents send to
 customers, so placeholders are replaced by plain substitution of three known
@@ -17,12 +17,17 @@ PLACEHOLDERS = ("customer_name", "ticket_number", "ticket_title")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
 
-def canned_responses_for(ticket: Ticket) -> QuerySet[CannedResponse]:
-    """The active canned responses of the ticket's service team and those offered to every team."""
+def canned_responses_for(ticket: Ticket, user=None) -> QuerySet[CannedResponse]:
+    """The active macros of the ticket's service team, those offered to every team, and ``user``'s own."""
     team_filter = Q(team=None)
     if ticket.service_team_id is not None:
         team_filter |= Q(team_id=ticket.service_team_id)
-    return CannedResponse.objects.filter(team_filter, is_active=True).order_by("position", "title", "pk")
+    owner_filter = Q(owner=None) | Q(owner_id=user.pk) if user is not None else Q(owner=None)
+    return (
+        CannedResponse.objects.filter(team_filter, owner_filter, is_active=True)
+        .select_related("set_team", "set_assignee")
+        .order_by("owner_id", "position", "title", "pk")
+    )
 
 
 def placeholder_values(ticket: Ticket) -> dict[str, str]:

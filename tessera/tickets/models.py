@@ -16,6 +16,7 @@ from tessera.core.models import TimeStampedModel
 from .workflow import (
     CLOSED_STATUSES,
     WAITING_FOR_CUSTOMER_STATUSES,
+    Action,
     Status,
     is_closed,
     status_category,
@@ -561,21 +562,51 @@ class TicketLink(models.Model):
         return f"{self.from_ticket_id} ↔ {self.to_ticket_id}"
 
 
+#: The status changes a macro may make: an agent's, but for reopening (it has its own form and reason).
+MACRO_ACTIONS = [
+    (action.value, action.label) for action in (
+        Action.START, Action.REQUEST_INFO, Action.HOLD, Action.AWAIT_RELEASE, Action.SCHEDULE_APPOINTMENT,
+        Action.REDIRECT, Action.PROVIDE_SOLUTION, Action.COMPLETE, Action.COMPLETE_SILENTLY, Action.MARK_ERROR,
+    )
+]
+
+
 class CannedResponse(TimeStampedModel):
-    """A prepared answer of a service team; {customer_name}, {ticket_number} and {ticket_title} are filled in."""
+    """A macro: a prepared reply and what goes with it (status, assignee or team, priority, note, tags).
+
+    Applied in one click from the workspace, or its text only inserted into the reply box. Team macros are
+    offered on the team's tickets (no team: on every ticket); a personal macro only to its owner. The texts
+    take {customer_name}, {ticket_number} and {ticket_title}.
+    """
 
     team = models.ForeignKey(
         ServiceTeam, on_delete=models.CASCADE, null=True, blank=True, related_name="canned_responses",
         verbose_name=_("service team"), help_text=_("Leave empty to offer it to every team."),
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="macros",
+        verbose_name=_("owner"), help_text=_("A personal macro: only its owner sees it."),
+    )
     title = models.CharField(_("title"), max_length=120)
-    body = models.TextField(_("text"), max_length=TEXT_MAX_LENGTH)
+    body = models.TextField(_("reply to the customer"), max_length=TEXT_MAX_LENGTH, blank=True)
+    action = models.CharField(_("status change"), max_length=32, blank=True, choices=MACRO_ACTIONS)
+    set_priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True, choices=Priority.choices)
+    set_team = models.ForeignKey(
+        ServiceTeam, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("move to team"),
+    )
+    set_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("assign to"), limit_choices_to={"is_staff": True},
+    )
+    note = models.TextField(_("internal note"), max_length=TEXT_MAX_LENGTH, blank=True)
+    add_tags = models.CharField(_("tags to add"), max_length=400, blank=True, help_text=_("Separated by commas."))
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        verbose_name = _("canned response")
-        verbose_name_plural = _("canned responses")
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
         ordering = ["position", "title"]
 
     def __str__(self) -> str:

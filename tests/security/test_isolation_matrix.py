@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tessera.accounts.models import UserSession
 from tessera.imports.models import ImportRun
 from tessera.organizations.models import LinkRequest, Membership, Role
+from tessera.tickets.models import CannedResponse
 from tessera.tickets.services import comment_add, ticket_create
 from tessera.tickets.workflow import Status
 from tests.factories import (
@@ -199,6 +200,11 @@ MATRIX: dict[str, Case] = {
                                        post=True),
     "desk:queues": Case(readers=STAFF, ok=Redirect(lambda o: reverse("desk:queue", kwargs={"queue": "mine"}))),
     "desk:queue": Case(kwargs=lambda o: {"queue": "open"}, readers=STAFF, post=True),
+    "desk:macros": Case(readers=STAFF, post=True),
+    # a shared macro: only vendor administrators edit or delete it
+    "desk:macro_edit": Case(kwargs=lambda o: {"pk": o["macro"].pk}, readers=VENDOR_ADMIN, post=True),
+    "desk:macro_delete": Case(kwargs=lambda o: {"pk": o["macro"].pk}, readers=VENDOR_ADMIN, ok=405, post=True,
+                              get={STAFF: 405}),
     "desk:email_outbox": Case(readers=VENDOR_ADMIN),
     "desk:email_outbox_retry": Case(kwargs=lambda o: {"pk": 1}, readers=VENDOR_ADMIN, ok=405, post=True),
     "desk:audit_log": Case(readers=VENDOR_ADMIN),
@@ -212,7 +218,7 @@ MATRIX: dict[str, Case] = {
         f"desk:{name}": Case(kwargs=ticket, readers=STAFF, ok=405, post=True)
         for name in ("ticket_reply", "ticket_canned", "ticket_status", "ticket_assign", "ticket_assign_me",
                      "ticket_unassign", "ticket_team", "ticket_priority", "ticket_tags", "ticket_cc_remove",
-                     "ticket_reopen")
+                     "ticket_reopen", "ticket_macro")
     },
     # on-demand forms: a GET builds the form
     **{
@@ -262,7 +268,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1265, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1347, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------
@@ -308,6 +314,7 @@ def _build_world() -> dict:
         "link_request": link_request,
         "basic_membership": memberships["basic_a"],
         "restricted_membership": memberships["restricted_a"],
+        "macro": CannedResponse.objects.create(title="ALPHA-TICKET-TITLE macro", body="x"),
         "session": UserSession.objects.create(session_key="alpha-session", user=users["basic_a"],
                                               user_agent="ALPHA-TICKET-TITLE browser"),
         # A dry run of a file with organization A's contacts, not imported yet.

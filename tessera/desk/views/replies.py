@@ -26,14 +26,14 @@ def _canned_inserted_form(request, ticket: Ticket) -> ReplyForm:
 
     Its ``canned_inserted`` says whether a response (of the ticket's team) was chosen.
     """
-    form = reply_form_for(ticket, request.POST)
+    form = reply_form_for(ticket, request.POST, user=request.user)
     form.is_valid()  # only to read the typed values; nothing is saved
     body = request.POST.get("body", "")
     chosen = form.cleaned_data.get("canned")
     if chosen is not None:
         body = _with_canned_text(ticket, body, chosen)
     inserted = reply_form_for(
-        ticket, initial={"body": body, "canned": getattr(chosen, "pk", None)}, canned_responses=form.canned_responses
+        ticket, initial={"body": body, "canned": getattr(chosen, "pk", None)}, canned_responses=form.canned_responses,
     )
     inserted.canned_inserted = chosen is not None
     return inserted
@@ -51,7 +51,8 @@ def ticket_reply(request, number):
             messages.error(request, _("Choose a canned response to insert."))
         return render_workspace(request, ticket, reply_form=form, files_lost=files_sent(request))
     form = reply_form_for(
-        ticket, request.POST, request.FILES, oversized_uploads=getattr(request, "oversized_uploads", ())
+        ticket, request.POST, request.FILES, oversized_uploads=getattr(request, "oversized_uploads", ()),
+        user=request.user,
     )
     if form.is_valid():
         page = back_to(ticket)["Location"]

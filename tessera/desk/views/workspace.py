@@ -142,7 +142,7 @@ def render_workspace(request, ticket: Ticket, *, status: int = 200, **forms):
         **{name: forms.get(name) for name in ON_DEMAND_FORMS},
     }
     if is_open:
-        reply_form = forms.get("reply_form") or reply_form_for(ticket)
+        reply_form = forms.get("reply_form") or reply_form_for(ticket, user=request.user)
         context |= {
             "reply_form": reply_form,
             "has_canned": bool(reply_form.canned_responses),
@@ -183,10 +183,10 @@ def ticket(request, number):
     return render_workspace(request, ticket_or_404(request, number))
 
 
-def reply_form_for(ticket: Ticket, *args, canned_responses=None, **kwargs) -> ReplyForm:
-    """The reply box, offering the canned responses of the ticket's team (read here when not given)."""
+def reply_form_for(ticket: Ticket, *args, canned_responses=None, user=None, **kwargs) -> ReplyForm:
+    """The reply box, offering the macros of the ticket's team and ``user``'s own (read here when not given)."""
     if canned_responses is None:
-        canned_responses = list(canned.canned_responses_for(ticket))
+        canned_responses = list(canned.canned_responses_for(ticket, user))
     return ReplyForm(*args, canned_responses=canned_responses, **kwargs)
 
 

@@ -16,6 +16,7 @@ from .bulk import BulkOutcome, ticket_bulk_assign, ticket_bulk_change_status, ti
 from .cc import ticket_cc_add, ticket_cc_remove
 from .comments import AttachmentNotStored, attachment_add, comment_add
 from .fields import ticket_change_field_values
+from .macros import MacroOutcome, macro_apply, macro_delete, macro_may_edit, macro_save
 from .relations import ticket_link, ticket_merge, ticket_merge_check, ticket_unlink
 from .saved_filters import saved_ticket_filter_save
 from .status import (
@@ -32,8 +33,13 @@ from .tickets import ticket_create
 __all__ = [
     "AttachmentNotStored",
     "BulkOutcome",
+    "MacroOutcome",
     "attachment_add",
     "comment_add",
+    "macro_apply",
+    "macro_delete",
+    "macro_may_edit",
+    "macro_save",
     "saved_ticket_filter_save",
     "ticket_accept_solution",
     "ticket_assign",
