@@ -14,7 +14,15 @@ from tessera.core.forms import InstanceChoiceField, choice_field, instance_field
 from tessera.notifications.models import OutgoingEmail
 from tessera.organizations.models import Organization
 from tessera.tickets.forms import AttachmentsField, UploadErrorsMixin, attachments_help
-from tessera.tickets.models import CannedResponse, Category, CategoryField, Priority, ServiceTeam, Ticket
+from tessera.tickets.models import (
+    MACRO_ACTIONS,
+    CannedResponse,
+    Category,
+    CategoryField,
+    Priority,
+    ServiceTeam,
+    Ticket,
+)
 from tessera.tickets.numbering import NUMBER_WIDTH
 from tessera.tickets.selectors import queues, sorting, text_search
 from tessera.tickets.workflow import (
@@ -549,6 +557,11 @@ class MacroForm(forms.ModelForm):
             is_active=True).order_by("name")
         cast(forms.ModelChoiceField, self.fields["set_assignee"]).queryset = User.objects.filter(
             is_staff=True, is_active=True).order_by("first_name", "last_name", "email")
+        unchanged = _("— unchanged —")
+        choice_field(self, "action").choices = [("", unchanged), *MACRO_ACTIONS]
+        choice_field(self, "set_priority").choices = [("", unchanged), *Priority.choices]
+        for name in ("set_team", "set_assignee"):
+            cast(forms.ModelChoiceField, self.fields[name]).empty_label = unchanged
         if user.is_superuser:
             choice_field(self, "scope").choices = [
                 (self.ONLY_ME, _("Only me")), (self.EVERYONE, _("Every agent")),

@@ -81,6 +81,7 @@ SCREENS_LIST = (
     ),
     Screen("desk-outbox", "vendor-admin", "desk", lambda d: reverse("desk:email_outbox")),
     Screen("desk-audit-log", "vendor-admin", "desk", lambda d: reverse("desk:audit_log")),
+    Screen("desk-macros", "vendor-admin", "desk", lambda d: reverse("desk:macros")),
 )
 
 CASES = [
