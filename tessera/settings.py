@@ -358,6 +358,8 @@ TESSERA_BENCH = env.bool("TESSERA_BENCH", default=False)
 
 # Desk queues
 TESSERA_DESK_QUEUE_PAGE_SIZE = env.int("TESSERA_DESK_QUEUE_PAGE_SIZE", default=25)
+# How often an open queue refreshes its rows and counts in the browser (0: never).
+TESSERA_DESK_QUEUE_REFRESH_SECONDS = env.int("TESSERA_DESK_QUEUE_REFRESH_SECONDS", default=60)
 # "Recently closed" holds the tickets closed in this many days.
 TESSERA_DESK_RECENTLY_CLOSED_DAYS = env.int("TESSERA_DESK_RECENTLY_CLOSED_DAYS", default=30)
 

@@ -24,6 +24,7 @@ from tessera.tickets.models import (
     Category,
     CategoryField,
     Comment,
+    DeskView,
     SavedTicketFilter,
     ServiceTeam,
     Tag,
@@ -186,6 +187,16 @@ class TicketFactory(DjangoModelFactory[Ticket]):
     status = Status.OPEN
     category = factory.SubFactory(CategoryFactory)
     service_team = factory.LazyAttribute(lambda o: o.category.service_team)
+
+
+class DeskViewFactory(DjangoModelFactory[DeskView]):
+    class Meta:
+        model = DeskView
+
+    name = factory.Sequence(lambda n: f"View {n}")
+    owner = factory.SubFactory("tests.factories.AgentFactory")
+    queue = "open"
+    query = "priority=1"
 
 
 class TagFactory(DjangoModelFactory[Tag]):

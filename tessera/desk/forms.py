@@ -597,3 +597,22 @@ class MacroForm(forms.ModelForm):
         if commit:
             macro.save()
         return macro
+
+
+class SaveViewForm(forms.Form):
+    """Save the queue as it is shown (its filters and sort) under a name, for oneself or for a team."""
+
+    name = forms.CharField(label=gettext_lazy("Name of the view"), max_length=80)
+    team = forms.TypedChoiceField(label=gettext_lazy("Share with"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, teams, **kwargs):
+        kwargs.setdefault("prefix", "view")
+        super().__init__(*args, **kwargs)
+        self.teams = {team.pk: team for team in teams}
+        choice_field(self, "team").choices = [
+            ("", _("Only me")), *[(team.pk, _("The team %(name)s") % {"name": team.name}) for team in teams]
+        ]
+
+    @property
+    def team_chosen(self):
+        return self.teams.get(self.cleaned_data.get("team"))

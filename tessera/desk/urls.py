@@ -21,6 +21,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("queues/", queues.queue_default, name="queues"),
     path("queues/<slug:queue>/", queues.queue, name="queue"),
+    path("views/<int:pk>/delete/", queues.view_delete, name="view_delete"),
     path("approvals/", approvals.approvals, name="approvals"),
     path("approvals/<int:pk>/approve/", approvals.approval_approve, name="approval_approve"),
     path("approvals/<int:pk>/reject/", approvals.approval_reject, name="approval_reject"),

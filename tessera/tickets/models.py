@@ -538,6 +538,38 @@ class SavedTicketFilter(TimeStampedModel):
         return f"{self.user_id}: {', '.join(self.statuses)}"
 
 
+class DeskView(TimeStampedModel):
+    """A queue with its filters and sort, saved by an agent under a name, for themselves or for a team."""
+
+    name = models.CharField(_("name"), max_length=80)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="desk_views",
+        verbose_name=_("owner"),
+    )
+    team = models.ForeignKey(
+        ServiceTeam, on_delete=models.CASCADE, null=True, blank=True, related_name="desk_views",
+        verbose_name=_("service team"),
+    )
+    queue = models.CharField(_("queue"), max_length=32)
+    #: The query string of the queue's filters and sort (``team=3&sort=-priority``), as the queue page reads it.
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=False, team__isnull=True) | models.Q(owner__isnull=True,
+                                                                                       team__isnull=False),
+                name="desk_view_owner_or_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class TicketLink(models.Model):
     """Two related tickets, shown on both; stored once with the lower id first."""
 

@@ -342,7 +342,7 @@ def test_queue_pages_issue_a_constant_number_of_queries(client, agent, customer,
     assignee = {} if key == "team-unassigned" else {"assignee": agent}
 
     def measure(**params) -> int:
-        with django_assert_max_num_queries(8) as captured:
+        with django_assert_max_num_queries(10) as captured:  # 2 of them: the saved views and the agent's teams
             response = client.get(queue_url(key), params)
         assert response.status_code == 200
         return len(captured.captured_queries)

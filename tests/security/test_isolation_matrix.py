@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tessera.accounts.models import UserSession
 from tessera.imports.models import ImportRun
 from tessera.organizations.models import LinkRequest, Membership, Role
-from tessera.tickets.models import CannedResponse
+from tessera.tickets.models import CannedResponse, DeskView
 from tessera.tickets.services import comment_add, ticket_create
 from tessera.tickets.workflow import Status
 from tests.factories import (
@@ -201,6 +201,9 @@ MATRIX: dict[str, Case] = {
     "desk:queues": Case(readers=STAFF, ok=Redirect(lambda o: reverse("desk:queue", kwargs={"queue": "mine"}))),
     "desk:queue": Case(kwargs=lambda o: {"queue": "open"}, readers=STAFF, post=True),
     "desk:macros": Case(readers=STAFF, post=True),
+    # an agent's own view: nobody else deletes it
+    "desk:view_delete": Case(kwargs=lambda o: {"pk": o["desk_view"].pk}, readers=frozenset({"agent"}), ok=405,
+                             post=True, get={STAFF: 405}),
     # a shared macro: only vendor administrators edit or delete it
     "desk:macro_edit": Case(kwargs=lambda o: {"pk": o["macro"].pk}, readers=VENDOR_ADMIN, post=True),
     "desk:macro_delete": Case(kwargs=lambda o: {"pk": o["macro"].pk}, readers=VENDOR_ADMIN, ok=405, post=True,
@@ -268,7 +271,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1347, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1368, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------
@@ -315,6 +318,7 @@ def _build_world() -> dict:
         "basic_membership": memberships["basic_a"],
         "restricted_membership": memberships["restricted_a"],
         "macro": CannedResponse.objects.create(title="ALPHA-TICKET-TITLE macro", body="x"),
+        "desk_view": DeskView.objects.create(name="ALPHA view", owner=users["agent"], queue="open"),
         "session": UserSession.objects.create(session_key="alpha-session", user=users["basic_a"],
                                               user_agent="ALPHA-TICKET-TITLE browser"),
         # A dry run of a file with organization A's contacts, not imported yet.

@@ -13,21 +13,23 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from tessera.core.forms import apply_service_error
 from tessera.core.idempotency import AlreadySubmitted, already_sent, submit_once
 from tessera.tickets import services
-from tessera.tickets.models import Priority
+from tessera.tickets.models import DeskView, Priority
 from tessera.tickets.selectors import queues, sorting
 
 from ..decorators import staff_required
 from ..errors import FORM_ERRORS
-from ..forms import ASSIGN, ASSIGN_TO_ME, UNASSIGN, BulkActionForm, QueueFilterForm
+from ..forms import ASSIGN, ASSIGN_TO_ME, UNASSIGN, BulkActionForm, QueueFilterForm, SaveViewForm
 from .pages import page_range
 
 
@@ -124,6 +126,24 @@ def queue_list(user) -> list[tuple[queues.Queue, queues.TicketCount, str]]:
     return [(queue, counts[queue.key], QUEUE_ICONS.get(queue.key, "list")) for queue in queues.QUEUES]
 
 
+def view_url(view) -> str:
+    """Where a saved view opens: its queue with its filters and sort, and which view it is."""
+    query = f"{view.query}&view={view.pk}" if view.query else f"view={view.pk}"
+    return f"{reverse('desk:queue', kwargs={'queue': view.queue})}?{query}"
+
+
+@staff_required
+@require_POST
+def view_delete(request, pk):
+    view = get_object_or_404(DeskView, pk=pk)
+    try:
+        services.desk_view_delete(user=request.user, view=view)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("The view “%(name)s” has been deleted.") % {"name": view.name})
+    return redirect("desk:queue", queue=view.queue)
+
+
 @staff_required
 def queue_default(request):
     return redirect("desk:queue", queue=queues.DEFAULT_QUEUE.key)
@@ -140,7 +160,21 @@ def queue(request, queue: str):
     filter_form = QueueFilterForm(request.GET or None, teams=teams, agents=agents, categories=categories)
     queue_filter = filter_form.queue_filter(request.GET.get("sort", ""))
 
-    bulk_form = BulkActionForm(request.POST if request.method == "POST" else None, agents=agents)
+    saving_view = request.method == "POST" and "view-name" in request.POST
+    view_form = SaveViewForm(request.POST if saving_view else None, teams=queues.teams_of(user))
+    if saving_view and view_form.is_valid():
+        try:
+            saved = services.desk_view_save(
+                user=user, name=view_form.cleaned_data["name"], queue=current.key,
+                query=request.GET.urlencode(), team=view_form.team_chosen,
+            )
+        except FORM_ERRORS as error:
+            apply_service_error(view_form, error)
+        else:
+            messages.success(request, _("The view “%(name)s” has been saved.") % {"name": saved.name})
+            return redirect(view_url(saved))
+
+    bulk_form = BulkActionForm(request.POST if request.method == "POST" and not saving_view else None, agents=agents)
     if bulk_form.is_bound and bulk_form.is_valid():
         here = request.get_full_path()
         results: list = []
@@ -176,6 +210,10 @@ def queue(request, queue: str):
         "filter_form": filter_form,
         "ignored_filters": filter_form.ignored_filters(),
         "bulk_form": bulk_form,
+        "view_form": view_form,
+        "refresh_seconds": settings.TESSERA_DESK_QUEUE_REFRESH_SECONDS,
+        "views": [(view, view_url(view)) for view in queues.desk_views_for(user)],
+        "current_view": request.GET.get("view", ""),
         "page_obj": page,
         "page_range": page_range(page),
         "query": urlencode(queue_filter.params()),

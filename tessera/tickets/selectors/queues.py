@@ -353,3 +353,23 @@ def category_paths() -> list[tuple[Category, str]]:
         return [(n.position, n.name.casefold(), n.pk) for n in paths[node]]
 
     return [(node, " › ".join(n.name for n in paths[node])) for node in sorted(paths, key=sort_key)]
+
+
+def desk_views_for(user: User | AnonymousUser) -> list:
+    """The agent's own saved views and those of their teams, by name."""
+    from ..models import DeskView
+
+    if isinstance(user, AnonymousUser) or not user.is_staff:
+        return []
+    mine = Q(owner_id=user.pk) | Q(team__members=user)
+    return list(DeskView.objects.filter(mine).select_related("team").distinct().order_by("name", "pk"))
+
+
+def teams_of(user: User | AnonymousUser) -> list[ServiceTeam]:
+    """The active teams ``user`` may share a view with: their own, or every team for a vendor administrator."""
+    if isinstance(user, AnonymousUser) or not user.is_staff:
+        return []
+    teams = ServiceTeam.objects.filter(is_active=True)
+    if not user.is_superuser:
+        teams = teams.filter(members=user)
+    return list(teams.order_by("name"))

@@ -15,6 +15,7 @@ from .assignment import (
 from .bulk import BulkOutcome, ticket_bulk_assign, ticket_bulk_change_status, ticket_bulk_unassign
 from .cc import ticket_cc_add, ticket_cc_remove
 from .comments import AttachmentNotStored, attachment_add, comment_add
+from .desk_views import desk_view_delete, desk_view_save
 from .fields import ticket_change_field_values
 from .macros import MacroOutcome, macro_apply, macro_delete, macro_may_edit, macro_save
 from .relations import ticket_link, ticket_merge, ticket_merge_check, ticket_unlink
@@ -36,6 +37,8 @@ __all__ = [
     "MacroOutcome",
     "attachment_add",
     "comment_add",
+    "desk_view_delete",
+    "desk_view_save",
     "macro_apply",
     "macro_delete",
     "macro_may_edit",
