@@ -87,7 +87,7 @@ document.addEventListener("DOMContentLoaded", function () {
         if (nav && freshNav) {
           nav.querySelectorAll(".queue-count").forEach(function (count, i) {
             var other = freshNav.querySelectorAll(".queue-count")[i];
-            if (other) count.textContent = other.textContent;
+            if (other) count.innerHTML = other.innerHTML;
           });
         }
         document.dispatchEvent(new CustomEvent("tessera:queue-refreshed"));
