@@ -19,6 +19,7 @@ from tessera.imports.models import ImportRun
 from tessera.notifications.models import OutgoingEmail
 from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, Organization, OrganizationNote, Role
 from tessera.tickets.models import (
+    AgentSignature,
     Attachment,
     CannedResponse,
     Category,
@@ -187,6 +188,14 @@ class TicketFactory(DjangoModelFactory[Ticket]):
     status = Status.OPEN
     category = factory.SubFactory(CategoryFactory)
     service_team = factory.LazyAttribute(lambda o: o.category.service_team)
+
+
+class AgentSignatureFactory(DjangoModelFactory[AgentSignature]):
+    class Meta:
+        model = AgentSignature
+
+    user = factory.SubFactory("tests.factories.AgentFactory")
+    text = "Marco Bianchi, Imaging support"
 
 
 class DeskViewFactory(DjangoModelFactory[DeskView]):

@@ -616,3 +616,11 @@ class SaveViewForm(forms.Form):
     @property
     def team_chosen(self):
         return self.teams.get(self.cleaned_data.get("team"))
+
+
+class SignatureForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Your signature"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("Markdown. Added under your replies to customers, above your team's signature."),
+    )

@@ -33,6 +33,7 @@ urlpatterns = [
     path("outbox/<int:pk>/retry/", outbox.email_outbox_retry, name="email_outbox_retry"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("macros/", macros.macro_list, name="macros"),
+    path("signature/", macros.signature, name="signature"),
     path("macros/<int:pk>/", macros.macro_edit, name="macro_edit"),
     path("macros/<int:pk>/delete/", macros.macro_delete, name="macro_delete"),
     # The ticket workspace (views/workspace.py) and what an agent does there.
@@ -40,6 +41,7 @@ urlpatterns = [
     path("tickets/<str:number>/reply/", replies.ticket_reply, name="ticket_reply"),
     path("tickets/<str:number>/canned/", replies.ticket_canned, name="ticket_canned"),
     path("tickets/<str:number>/macro/", macros.ticket_macro, name="ticket_macro"),
+    path("tickets/<str:number>/preview/", replies.ticket_preview, name="ticket_preview"),
     path("tickets/<str:number>/status/", ticket_actions.ticket_status, name="ticket_status"),
     path("tickets/<str:number>/assign/", ticket_actions.ticket_assign, name="ticket_assign"),
     path("tickets/<str:number>/assign/me/", ticket_actions.ticket_assign_me, name="ticket_assign_me"),

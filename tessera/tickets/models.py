@@ -43,6 +43,10 @@ class ServiceTeam(TimeStampedModel):
         _("automatic assignment"), max_length=16, choices=AutoAssign.choices, default=AutoAssign.NONE
     )
     is_active = models.BooleanField(_("active"), default=True)
+    signature = models.TextField(
+        _("signature"), blank=True, max_length=2000,
+        help_text=_("Added under the agents' signatures to the team's replies to customers (Markdown)."),
+    )
     #: Round robin remembers whom it chose last.
     last_assigned_agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -426,6 +430,8 @@ class Comment(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.PORTAL)
     #: Message-ID of the e-mail this comment came from, so a redelivered reply is added once.
     email_message_id = models.CharField(_("e-mail Message-ID"), max_length=255, blank=True, db_index=True)
+    #: Written in the desk as Markdown (shown as sanitized HTML); customers' comments and mail are plain text.
+    is_markdown = models.BooleanField(_("Markdown"), default=False)
     #: Minutes an agent spent on this reply or note, when they said; kept for reports.
     time_spent = models.PositiveIntegerField(_("time spent (minutes)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -536,6 +542,22 @@ class SavedTicketFilter(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {', '.join(self.statuses)}"
+
+
+class AgentSignature(TimeStampedModel):
+    """What an agent signs their replies to customers with (Markdown), above their team's signature."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signature", verbose_name=_("agent"),
+    )
+    text = models.TextField(_("signature"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("agent's signature")
+        verbose_name_plural = _("agents' signatures")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.text[:40]}"
 
 
 class DeskView(TimeStampedModel):

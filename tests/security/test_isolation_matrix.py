@@ -201,6 +201,7 @@ MATRIX: dict[str, Case] = {
     "desk:queues": Case(readers=STAFF, ok=Redirect(lambda o: reverse("desk:queue", kwargs={"queue": "mine"}))),
     "desk:queue": Case(kwargs=lambda o: {"queue": "open"}, readers=STAFF, post=True),
     "desk:macros": Case(readers=STAFF, post=True),
+    "desk:signature": Case(readers=STAFF, post=True, notes="each agent edits their own"),
     # an agent's own view: nobody else deletes it
     "desk:view_delete": Case(kwargs=lambda o: {"pk": o["desk_view"].pk}, readers=frozenset({"agent"}), ok=405,
                              post=True, get={STAFF: 405}),
@@ -221,7 +222,7 @@ MATRIX: dict[str, Case] = {
         f"desk:{name}": Case(kwargs=ticket, readers=STAFF, ok=405, post=True)
         for name in ("ticket_reply", "ticket_canned", "ticket_status", "ticket_assign", "ticket_assign_me",
                      "ticket_unassign", "ticket_team", "ticket_priority", "ticket_tags", "ticket_cc_remove",
-                     "ticket_reopen", "ticket_macro")
+                     "ticket_reopen", "ticket_macro", "ticket_preview")
     },
     # on-demand forms: a GET builds the form
     **{
@@ -271,7 +272,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1368, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1408, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------

@@ -8,17 +8,19 @@ of a team or of everyone. Applying one is a single service call
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tessera.core.forms import apply_service_error
 from tessera.core.idempotency import AlreadySubmitted, already_sent, submit_once
-from tessera.tickets import services
+from tessera.core.markdown import render_markdown
+from tessera.tickets import services, signatures
 from tessera.tickets.models import CannedResponse
 
 from ..decorators import staff_required
 from ..errors import FORM_ERRORS, refusals_shown
-from ..forms import MacroForm
+from ..forms import MacroForm, SignatureForm
 from .workspace import back_to, back_to_ticket, files_sent, render_workspace, reply_form_for, ticket_or_404
 
 
@@ -108,3 +110,22 @@ def macro_delete(request, pk):
     messages.success(request, _("The macro “%(title)s” has been deleted.") % {"title": macro.title})
     return redirect("desk:macros")
 
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def signature(request):
+    """The agent's own signature, with a preview of how it looks under a reply."""
+    current = signatures.agent_signature(request.user)
+    form = SignatureForm(request.POST or None, initial={"text": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agent_signature_save(user=request.user, text=form.cleaned_data["text"])
+        except FORM_ERRORS as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Your signature has been saved."))
+            return redirect("desk:signature")
+    preview = mark_safe(render_markdown(current))  # noqa: S308 (sanitized by nh3)
+    return render(request, "desk/signature.html", {"form": form, "preview": preview},
+                  status=400 if form.errors else 200)

@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tessera.core.forms import apply_service_error
 from tessera.core.idempotency import AlreadySubmitted, already_sent, submit_once
-from tessera.tickets import canned, services
+from tessera.core.markdown import render_markdown
+from tessera.tickets import canned, services, signatures
 from tessera.tickets.models import Source, Ticket
 
 from ..decorators import staff_required
@@ -58,10 +60,13 @@ def ticket_reply(request, number):
         page = back_to(ticket)["Location"]
 
         def send() -> str:
+            body = form.cleaned_data["body"]
+            if not form.is_internal and body.strip():
+                body = signatures.signed(body, user=request.user, team=ticket.service_team)
             services.comment_add(
-                ticket=ticket, author=request.user, body=form.cleaned_data["body"],
+                ticket=ticket, author=request.user, body=body,
                 is_internal=form.is_internal, attachments=form.cleaned_data["attachments"], source=Source.DESK,
-                time_spent=form.cleaned_data.get("time_spent"),
+                time_spent=form.cleaned_data.get("time_spent"), markdown=True,
             )
             return page
 
@@ -86,3 +91,22 @@ def ticket_canned(request, number):
     """The reply box with the chosen canned response added (the htmx partial)."""
     form = _canned_inserted_form(request, ticket_or_404(request, number))
     return render(request, "desk/ticket_reply_body.html", {"reply_form": form})
+
+
+@staff_required
+@require_POST
+def ticket_preview(request, number):
+    """The reply as the customer will see it: Markdown rendered and sanitized, with the signatures under it.
+
+    htmx puts the fragment under the reply box; without JavaScript the workspace comes back with the text kept
+    and the preview above it.
+    """
+    ticket = ticket_or_404(request, number)
+    body = request.POST.get("body", "")[:50_000]
+    if request.POST.get("send") != ReplyForm.INTERNAL and body.strip():
+        body = signatures.signed(body, user=request.user, team=ticket.service_team)
+    preview = mark_safe(render_markdown(body))  # noqa: S308 (sanitized by nh3)
+    if request.htmx:
+        return render(request, "desk/ticket_preview.html", {"preview": preview})
+    form = reply_form_for(ticket, request.POST, user=request.user)
+    return render_workspace(request, ticket, reply_form=form, preview=preview, files_lost=files_sent(request))

@@ -135,6 +135,7 @@ def render_workspace(request, ticket: Ticket, *, status: int = 200, **forms):
         "has_status_actions": is_open and bool(status_changes(ticket.status)),
         "assigned_to_me": ticket.assignee_id == request.user.pk,
         "files_lost": bool(forms.get("files_lost")),
+        "preview": forms.get("preview"),
         "customer": customer_context(ticket, user=request.user),
         "ticket_tags": (tags := list(ticket.tags.all())),
         "tags_form": forms.get("tags_form") or TagsForm(initial={"tags": ", ".join(tag.name for tag in tags)}),

@@ -20,6 +20,7 @@ from .fields import ticket_change_field_values
 from .macros import MacroOutcome, macro_apply, macro_delete, macro_may_edit, macro_save
 from .relations import ticket_link, ticket_merge, ticket_merge_check, ticket_unlink
 from .saved_filters import saved_ticket_filter_save
+from .signatures import agent_signature_save
 from .status import (
     ticket_accept_solution,
     ticket_change_status,
@@ -32,6 +33,7 @@ from .tags import ticket_set_tags
 from .tickets import ticket_create
 
 __all__ = [
+    "agent_signature_save",
     "AttachmentNotStored",
     "BulkOutcome",
     "MacroOutcome",

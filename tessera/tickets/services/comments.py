@@ -73,6 +73,7 @@ def comment_add(
     attachments: Sequence[UploadedFile] = (),
     source: str = Source.PORTAL,
     time_spent: int | None = None,
+    markdown: bool = False,
 ) -> Comment:
     """Add a public comment or (vendor staff only) an internal note; staff may say how many minutes it took.
 
@@ -98,7 +99,8 @@ def comment_add(
         raise ValidationError({"time_spent": _("Give the minutes spent as a whole number from 1 to %(max)d.")
                                % {"max": MAX_TIME_SPENT}})
     comment = Comment.objects.create(
-        ticket=ticket, author=author, body=body, is_internal=is_internal, source=source, time_spent=time_spent
+        ticket=ticket, author=author, body=body, is_internal=is_internal, source=source, time_spent=time_spent,
+        is_markdown=markdown and author.is_staff,
     )
     events.comment_added_event(ticket=ticket, actor=author, comment=comment)
     attachments_add(ticket=ticket, uploaded_by=author, uploads=attachments, comment=comment)

@@ -17,6 +17,7 @@ from tessera.core.operations import unit_of_work
 
 from ..canned import placeholder_values, render_text
 from ..models import CannedResponse, Source, Ticket
+from ..signatures import signed
 from ..workflow import ACTIONS_REQUIRING_MESSAGE, Action, Actor, available_actions
 from ._common import require_agent_for
 from .assignment import ticket_assign, ticket_assign_team, ticket_change_priority
@@ -60,12 +61,14 @@ def macro_apply(*, ticket: Ticket, user: User, macro: CannedResponse) -> MacroOu
     message_goes_with_status = action in ACTIONS_REQUIRING_MESSAGE
     if action is not None and message_goes_with_status and not reply:
         raise ValidationError(_("The macro's status change needs a reply to the customer, and it has none."))
+    if reply:
+        reply = signed(reply, user=user, team=ticket.service_team)
     if reply and not message_goes_with_status:
-        comment_add(ticket=ticket, author=user, body=reply, source=Source.DESK)
+        comment_add(ticket=ticket, author=user, body=reply, source=Source.DESK, markdown=True)
         outcome.done.append(_("reply sent"))
     if macro.note.strip():
         comment_add(ticket=ticket, author=user, body=render_text(macro.note, values), is_internal=True,
-                    source=Source.DESK)
+                    source=Source.DESK, markdown=True)
         outcome.done.append(_("internal note added"))
     if macro.set_priority is not None and macro.set_priority != ticket.priority:
         ticket = ticket_change_priority(ticket=ticket, user=user, priority=macro.set_priority)
