@@ -330,6 +330,9 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("creation date"), default=timezone.now)
     updated_at = models.DateTimeField(_("change date"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    #: When the customer last wrote while support had not looked since: the ticket shows as updated by the
+    #: customer until its assignee opens it or an agent answers (``services.comments``, the desk's workspace).
+    customer_updated_at = models.DateTimeField(_("updated by the customer"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     #: The last automatic reminder for the current waiting status; cleared when the status changes.
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
@@ -370,6 +373,10 @@ class Ticket(models.Model):
                 name="ticket_unassigned_open",
             ),
             models.Index(fields=["-closed_at"], condition=models.Q(closed_at__isnull=False), name="ticket_closed_at"),
+            models.Index(
+                fields=["-customer_updated_at"], condition=models.Q(customer_updated_at__isnull=False),
+                name="ticket_customer_updated",
+            ),
         ]
 
     def __str__(self) -> str:

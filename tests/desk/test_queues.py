@@ -74,6 +74,7 @@ EXPECTED = {
     "team-unassigned": {"team_new"},
     "waiting": {"mine_waiting", "solution"},
     "on-hold": {"on_hold"},
+    "updated": set(),
     "open": {"mine", "mine_waiting", "team_new", "other_team_new", "solution", "on_hold"},
     "recently-closed": {"closed_lately"},
 }
@@ -339,6 +340,8 @@ def test_queue_pages_issue_a_constant_number_of_queries(client, agent, customer,
     closed = {"status": Status.COMPLETED, "closed_at": timezone.now()} if key == "recently-closed" else {}
     status = {"waiting": Status.CUSTOMER_ACTION, "on-hold": Status.ON_HOLD}.get(key)
     fields = {**closed, **({"status": status} if status else {})}
+    if key == "updated":
+        fields["customer_updated_at"] = timezone.now()
     assignee = {} if key == "team-unassigned" else {"assignee": agent}
 
     def measure(**params) -> int:
@@ -511,6 +514,7 @@ def test_an_agent_without_a_team_sees_only_his_own_with_the_setting(client, tick
         "team-unassigned": 0,
         "waiting": 1,
         "on-hold": 0,
+        "updated": 0,
         "open": 1,
         "recently-closed": 0,
     }

@@ -51,6 +51,7 @@ EXPECTED = {
     "team-unassigned": {"team_new"},
     "waiting": {"mine_waiting", "solution"},
     "on-hold": {"on_hold"},
+    "updated": set(),
     "open": {"mine", "mine_waiting", "team_new", "other_team_new", "solution", "on_hold"},
     "recently-closed": {"closed_lately"},
 }

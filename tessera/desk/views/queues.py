@@ -112,6 +112,7 @@ QUEUE_ICONS = {
     "team-unassigned": "users",
     "waiting": "clock",
     "on-hold": "archive",
+    "updated": "bell",
     "open": "inbox",
     "recently-closed": "check-circle",
 }

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 
 from tessera.core.http import file_download
 from tessera.organizations.forms import OrganizationNoteForm
-from tessera.tickets import canned
+from tessera.tickets import canned, services
 from tessera.tickets.downloads import attachment_open
 from tessera.tickets.models import Attachment, Ticket, TicketLink
 from tessera.tickets.policies import ticket_policy
@@ -181,7 +181,9 @@ def files_sent(request) -> bool:
 @staff_required
 @require_GET
 def ticket(request, number):
-    return render_workspace(request, ticket_or_404(request, number))
+    found = ticket_or_404(request, number)
+    services.ticket_seen_by_assignee(ticket=found, user=request.user)
+    return render_workspace(request, found)
 
 
 def reply_form_for(ticket: Ticket, *args, canned_responses=None, user=None, **kwargs) -> ReplyForm:

@@ -109,6 +109,11 @@ QUEUES: tuple[Queue, ...] = (
         "on-hold", _("On hold"), _("Interrupted, awaiting a new version, appointment scheduled or redirected."),
         lambda user: Q(status__in=ON_HOLD),
     ),
+    Queue(
+        "updated", _("Updated by customer"),
+        _("Open tickets the customer wrote on since their assignee last looked or support last answered."),
+        lambda user: Q(status__in=OPEN, customer_updated_at__isnull=False),
+    ),
     Queue("open", _("All open"), _("Every ticket that is not closed."), lambda user: Q(status__in=OPEN)),
     Queue("recently-closed", _("Recently closed"), lazy(_recently_closed_description, str)(), _recently_closed),
 )

@@ -14,7 +14,7 @@ from .assignment import (
 )
 from .bulk import BulkOutcome, ticket_bulk_assign, ticket_bulk_change_status, ticket_bulk_unassign
 from .cc import ticket_cc_add, ticket_cc_remove
-from .comments import AttachmentNotStored, attachment_add, comment_add
+from .comments import AttachmentNotStored, attachment_add, comment_add, ticket_seen_by_assignee
 from .desk_views import desk_view_delete, desk_view_save
 from .fields import ticket_change_field_values
 from .macros import MacroOutcome, macro_apply, macro_delete, macro_may_edit, macro_save
@@ -60,6 +60,7 @@ __all__ = [
     "ticket_change_status",
     "ticket_close",
     "ticket_create",
+    "ticket_seen_by_assignee",
     "ticket_set_tags",
     "ticket_link",
     "ticket_merge",

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tessera.accounts.models import User
@@ -104,8 +105,27 @@ def comment_add(
     )
     events.comment_added_event(ticket=ticket, actor=author, comment=comment)
     attachments_add(ticket=ticket, uploaded_by=author, uploads=attachments, comment=comment)
-    if not author.is_staff and ticket.status in (Status.CUSTOMER_ACTION, Status.SOLUTION_PROVIDED):
-        apply_transition(ticket, actor=Actor.SYSTEM, action=Action.CUSTOMER_REPLIED, user=author)
+    if author.is_staff:
+        if not is_internal and ticket.customer_updated_at is not None:
+            ticket.customer_updated_at = None  # answered: no longer news for support
+            touch(ticket, "customer_updated_at")
+        else:
+            touch(ticket)
     else:
-        touch(ticket)
+        ticket.customer_updated_at = timezone.now()
+        if ticket.status in (Status.CUSTOMER_ACTION, Status.SOLUTION_PROVIDED):
+            ticket.save(update_fields=["customer_updated_at"])
+            apply_transition(ticket, actor=Actor.SYSTEM, action=Action.CUSTOMER_REPLIED, user=author)
+        else:
+            touch(ticket, "customer_updated_at")
     return comment
+
+
+def ticket_seen_by_assignee(*, ticket: Ticket, user: User) -> None:
+    """The assignee opened the ticket: what the customer wrote is no longer news (others' looks change nothing).
+
+    One UPDATE, and only when there is something to clear: no transaction of its own on every page view.
+    """
+    if user.is_staff and ticket.assignee_id == user.pk and ticket.customer_updated_at is not None:
+        Ticket.objects.filter(pk=ticket.pk).update(customer_updated_at=None)
+        ticket.customer_updated_at = None
