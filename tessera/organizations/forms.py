@@ -49,3 +49,12 @@ class OrganizationSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         help_text=_("Name, customer code, city, or a user's e-mail address or last name"))
 
+
+
+class TwoFactorRequirementForm(forms.Form):
+    """The organization administrator requires two-factor authentication of every user, or not."""
+
+    required = forms.BooleanField(
+        label=_("Require two-factor authentication for every user of the organization"), required=False,
+        help_text=_("Users without it are led to set it up at their next page and can do nothing else before."),
+    )

@@ -319,3 +319,20 @@ def membership_reactivate(*, membership: Membership, reactivated_by: "User") -> 
     membership.save(update_fields=["is_active", "updated_at"])
     audit_record(action=AuditAction.MEMBERSHIP_REACTIVATE, actor=reactivated_by, target=membership)
     return membership
+
+
+@unit_of_work
+def organization_two_factor_require(*, organization: Organization, required: bool, changed_by: "User") -> Organization:
+    """The organization's admin (or vendor staff) requires two-factor authentication of every member, or not.
+
+    Members without it are led to set it up at their next request (accounts' TwoFactorRequiredMiddleware).
+    """
+    _check_may_manage(changed_by, organization)
+    if organization.require_two_factor != required:
+        organization.require_two_factor = required
+        organization.save(update_fields=["require_two_factor", "updated_at"])
+        audit_record(
+            action=AuditAction.ORGANIZATION_TWO_FACTOR, actor=changed_by, target=organization,
+            organization=organization, required=required,
+        )
+    return organization
