@@ -59,8 +59,7 @@ def two_factor_setup(request):
         else:
             request.session.pop(SETUP_KEY, None)
             request.session[two_factor.VERIFIED_SESSION_KEY] = True
-            messages.success(request, _("Two-factor authentication is on."))
-            return _codes_page(request, codes)
+            return _codes_page(request, codes, done=_("Two-factor authentication is on."))
     url = two_factor.totp_config_url(user=user, key=key)
     context = {
         "form": form,
@@ -71,9 +70,9 @@ def two_factor_setup(request):
     return render(request, "accounts/two_factor_setup.html", context)
 
 
-def _codes_page(request, codes: list[str]) -> HttpResponse:
+def _codes_page(request, codes: list[str], *, done: str) -> HttpResponse:
     """The recovery codes, this once: only their hashes are kept, and they are never stored in the session."""
-    response = render(request, "accounts/two_factor_codes.html", {"codes": codes})
+    response = render(request, "accounts/two_factor_codes.html", {"codes": codes, "done": done})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -109,8 +108,7 @@ def two_factor_recovery_codes(request):
     form, codes = _with_code(request, "regenerate", two_factor.recovery_codes_regenerate)
     if codes is None:
         return _page(request, regenerate_form=form, status=400)
-    messages.success(request, _("You have new recovery codes. The old ones no longer work."))
-    return _codes_page(request, codes)
+    return _codes_page(request, codes, done=_("You have new recovery codes. The old ones no longer work."))
 
 
 @login_required
