@@ -171,7 +171,9 @@ def test_only_the_organizations_admin_may_require_it(organization, org_admin, cu
             organization_services.organization_two_factor_require(
                 organization=organization, required=True, changed_by=someone
             )
-    organization_services.organization_two_factor_require(organization=organization, required=True, changed_by=org_admin)
+    organization_services.organization_two_factor_require(
+        organization=organization, required=True, changed_by=org_admin
+    )
     organization.refresh_from_db()
     assert organization.require_two_factor
     entry = AuditEntry.objects.get(action=AuditAction.ORGANIZATION_TWO_FACTOR)
@@ -212,7 +214,8 @@ def test_repeated_wrong_codes_lock_the_account_as_wrong_passwords_do(customer, s
     key, _codes = enable(customer)
     browser, _response = password_step(customer)
     with deliver():
-        responses = [browser.post(VERIFY, {"code": "000000"}, REMOTE_ADDR=IP) for _ in range(settings.AXES_FAILURE_LIMIT)]
+        limit = settings.AXES_FAILURE_LIMIT
+        responses = [browser.post(VERIFY, {"code": "000000"}, REMOTE_ADDR=IP) for _ in range(limit)]
     assert [r.status_code for r in responses] == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
     assert "Too many attempts" in page_text(responses[-1])
     # Locked: neither the password step nor a right code gets in, from anywhere.
@@ -258,8 +261,9 @@ def test_a_remembered_device_skips_the_second_step_until_the_password_changes(cu
     assert again.status_code == 302 and again["Location"] != VERIFY
     assert is_signed_in(browser)
 
+    new_password = "another-horse-8"
     browser.post(reverse("accounts:password_change"),
-                 {"old_password": PASSWORD, "new_password": "another-horse-8", "new_password_repeat": "another-horse-8"})
+                 {"old_password": PASSWORD, "new_password": new_password, "new_password_repeat": new_password})
     browser.post(reverse("accounts:logout"))
     asked = browser.post(LOGIN, {"username": customer.email, "password": "another-horse-8"}, REMOTE_ADDR=IP)
     assert asked["Location"] == VERIFY
