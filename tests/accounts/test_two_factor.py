@@ -323,12 +323,25 @@ def test_turning_it_off_from_the_page(client, customer):
     page = parse(client.get(SETTINGS))
     assert "10 recovery codes left" in page.find(testid="codes-left").text
     wrong = client.post(reverse("accounts:two_factor_disable"), {"disable-code": "999999"})
-    assert wrong.status_code == 400
+    assert wrong.status_code == 200
     assert "The code is not correct." in parse(wrong).find(id="id_disable-code_error").text
     assert two_factor.two_factor_enabled(customer)
     done = client.post(reverse("accounts:two_factor_disable"), {"disable-code": code_for(key, ahead=1)})
     assert done["Location"] == SETTINGS
     assert not two_factor.two_factor_enabled(customer)
+
+
+def test_wrong_codes_on_the_settings_page_count_towards_the_lock(client, customer, settings):
+    key, _codes = enable(customer)
+    client.force_login(customer)
+    url = reverse("accounts:two_factor_disable")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        assert client.post(url, {"disable-code": "999999"}, REMOTE_ADDR=IP).status_code == 200
+    locked = client.post(url, {"disable-code": code_for(key, ahead=1)}, REMOTE_ADDR=IP)
+    assert "Too many wrong codes. Please wait 15 minutes and try again." in parse(locked).find(
+        id="id_disable-code_error").text
+    assert two_factor.two_factor_enabled(customer)
+    assert password_step(customer)[1].status_code == 429  # the account's login is locked too
 
 
 def test_new_recovery_codes_from_the_page(client, customer):

@@ -22,7 +22,7 @@ from .login import remember_cookie_delete
 SETUP_KEY = "_tessera_2fa_setup_key"
 
 
-def _page(request, *, status: int = 200, **forms: TwoFactorCodeForm) -> HttpResponse:
+def _page(request, **forms: TwoFactorCodeForm) -> HttpResponse:
     user = request.user
     enabled = two_factor.two_factor_enabled(user)
     context = {
@@ -33,7 +33,7 @@ def _page(request, *, status: int = 200, **forms: TwoFactorCodeForm) -> HttpResp
         "regenerate_form": forms.get("regenerate_form") or TwoFactorCodeForm(prefix="regenerate"),
         "disable_form": forms.get("disable_form") or TwoFactorCodeForm(prefix="disable"),
     }
-    return render(request, "accounts/two_factor.html", context, status=status)
+    return render(request, "accounts/two_factor.html", context)
 
 
 @login_required
@@ -107,7 +107,7 @@ def two_factor_recovery_codes(request):
     """New recovery codes; the old ones stop working."""
     form, codes = _with_code(request, "regenerate", two_factor.recovery_codes_regenerate)
     if codes is None:
-        return _page(request, regenerate_form=form, status=400)
+        return _page(request, regenerate_form=form)
     return _codes_page(request, codes, done=_("You have new recovery codes. The old ones no longer work."))
 
 
@@ -116,7 +116,7 @@ def two_factor_recovery_codes(request):
 def two_factor_disable(request):
     form, _done = _with_code(request, "disable", two_factor.two_factor_disable)
     if form.errors:
-        return _page(request, disable_form=form, status=400)
+        return _page(request, disable_form=form)
     request.session.pop(two_factor.VERIFIED_SESSION_KEY, None)
     messages.success(request, _("Two-factor authentication is off."))
     response = redirect("accounts:two_factor")
