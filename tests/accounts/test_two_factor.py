@@ -415,6 +415,14 @@ def test_the_admin_sees_who_has_it_and_can_require_it(client, org_admin, custome
     assert not organization.require_two_factor
 
 
+def test_an_admin_who_requires_it_without_having_it_is_led_to_set_it_up_too(client, org_admin, organization):
+    client.force_login(org_admin)
+    response = client.post(reverse("portal:organization_two_factor"), {"required": "on"})
+    assert response["Location"] == reverse("portal:organization_users")
+    assert client.get(reverse("portal:organization_users"))["Location"] == SETUP
+    assert client.get(reverse("accounts:language")).status_code == 405  # the language switch stays reachable
+
+
 @pytest.mark.parametrize("rows", [3, 30])
 def test_the_users_page_with_two_factor_column_has_a_constant_query_count(
     client, org_admin, organization, rows, django_assert_max_num_queries
