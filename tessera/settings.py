@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    # Two-factor authentication (docs/security.md): TOTP devices and the recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tessera.core",
     "tessera.branding",
     "tessera.accounts",
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tessera.accounts.middleware.SessionActivityMiddleware",
+    "tessera.accounts.middleware.TwoFactorRequiredMiddleware",
     "tessera.audit.middleware.AuditContextMiddleware",
     "tessera.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -261,6 +266,14 @@ AXES_VERBOSE = False
 # tessera.core.client_ip; django-ipware is not installed, so axes needs the callable.
 TESSERA_PROXY_COUNT = env.int("TESSERA_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "tessera.core.client_ip.client_ip"
+
+# Two-factor authentication (tessera/accounts/two_factor.py, docs/security.md). Staff (agents and vendor
+# administrators) must set it up before they can do anything else when TESSERA_REQUIRE_2FA_STAFF is true.
+# Wrong codes are counted by axes like wrong passwords (same limit, same lock, same unlock link), so
+# django-otp's own per-device delays are off: one counter, one message.
+TESSERA_REQUIRE_2FA_STAFF = env.bool("TESSERA_REQUIRE_2FA_STAFF", default=False)
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Logs go to standard error. TESSERA_LOG_FORMAT=json writes one JSON object a line (what log collectors read;
 # the container image sets it), "text" one plain line; every record carries the request id. At INFO (the level

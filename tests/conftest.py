@@ -8,6 +8,7 @@ says ``fast``), and ``@pytest.mark.postgres`` skipped on any other database.
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.test.utils import override_settings
 from hypothesis import settings as hypothesis_settings
 
@@ -56,6 +57,34 @@ def _production_password_hashing(request):
     from tessera import settings as project_settings
 
     request.getfixturevalue("settings").PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language: a request of an earlier test (in Italian, say) leaves
+    its language active in the thread, and services' messages would follow it."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _branding_defaults_cached():
+    """Every test starts with the brand's defaults in the cache, as a running site has them after its first page.
+
+    The cache keeps the brand 60 s; without this, whether a page's queries include reading it depended on how
+    long ago another test had read it, and query counts changed with the order the tests ran in. A test that
+    saves a brand clears the cache as production does.
+    """
+    from django.core.cache import cache
+
+    from tessera.branding.models import CACHE_KEY, Branding
+
+    cache.set(CACHE_KEY, Branding(), None)
+    yield
+    cache.delete(CACHE_KEY)
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,7 @@ class UserAdminChangeForm(UserChangeForm):
         return self.cleaned_data.get("username") or None
 
 
-def _network_wait_message(seconds: int) -> str:
+def network_wait_message(seconds: int) -> str:
     if seconds < 60:
         return ngettext(
             "Too many failed logins from your network. Please wait %(seconds)d second and try again.",
@@ -74,7 +74,7 @@ class LoginForm(AuthenticationForm):
         wait = network_wait_seconds(client_ip(self.request)) if self.request is not None else 0
         if wait:
             # Not an account lock: other networks, and this one after the wait, log in as usual.
-            raise ValidationError(_network_wait_message(wait), code="network_wait")
+            raise ValidationError(network_wait_message(wait), code="network_wait")
         try:
             return super().clean()
         except ValidationError as refusal:
@@ -251,3 +251,32 @@ def _time_zone_choices():
 
 ProfileForm.base_fields["time_zone"].choices = _time_zone_choices  # type: ignore[attr-defined]  # a ChoiceField
 
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Authentication code"), max_length=32,
+        help_text=_("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"}),
+    )
+
+
+class TwoFactorSetupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"), max_length=16,
+        help_text=_("After adding the account, your app shows a 6-digit code that changes every 30 seconds."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class LoginVerifyForm(TwoFactorCodeForm):
+    remember = forms.BooleanField(
+        label=_("Remember this device for 30 days"), required=False,
+        help_text=_("Only on a computer you alone use. You can forget remembered devices in your account."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs["autofocus"] = True

@@ -99,6 +99,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("When the user accepted the terms of use and the privacy policy at registration."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    two_factor_remember_epoch = models.PositiveIntegerField(
+        _("remembered devices epoch"), default=0,
+        help_text=_("Raised to forget every device remembered for two-factor authentication."),
+    )
 
     objects = UserManager()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, invitation, legal, login, password, registration, sessions, unlock
+from .views import account, invitation, legal, login, password, registration, sessions, two_factor, unlock
 
 app_name = "accounts"
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("sessions/<int:session_id>/end/", sessions.session_end, name="session_end"),
     path("sessions/end-others/", sessions.sessions_end_others, name="sessions_end_others"),
     path("login/", login.LoginView.as_view(), name="login"),
+    path("login/verify/", login.login_verify, name="login_verify"),
+    path("two-factor/", two_factor.two_factor_settings, name="two_factor"),
+    path("two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/recovery-codes/", two_factor.two_factor_recovery_codes, name="two_factor_recovery_codes"),
+    path("two-factor/disable/", two_factor.two_factor_disable, name="two_factor_disable"),
+    path("two-factor/forget-devices/", two_factor.two_factor_forget_devices, name="two_factor_forget_devices"),
     path("logout/", login.LogoutView.as_view(), name="logout"),
     path("language/", login.language_set, name="language"),
     path("register/", registration.register, name="register"),

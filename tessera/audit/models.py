@@ -23,6 +23,13 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_REACTIVATE = "membership_reactivate", _("User reactivated")
     ATTACHMENT_DOWNLOAD = "attachment_download", _("Attachment downloaded")
     EXPORT = "export", _("Ticket list exported")
+    TWO_FACTOR_ENABLE = "two_factor_enable", _("Two-factor authentication turned on")
+    TWO_FACTOR_DISABLE = "two_factor_disable", _("Two-factor authentication turned off")
+    TWO_FACTOR_RECOVERY_CODES = "two_factor_recovery_codes", _("Recovery codes regenerated")
+    TWO_FACTOR_RECOVERY_CODE_USED = "two_factor_recovery_code_used", _("Recovery code used")
+    TWO_FACTOR_DEVICE_REMEMBER = "two_factor_device_remember", _("Device remembered for two-factor authentication")
+    TWO_FACTOR_DEVICES_FORGET = "two_factor_devices_forget", _("Remembered devices forgotten")
+    ORGANIZATION_TWO_FACTOR = "organization_two_factor", _("Two-factor requirement of an organization changed")
 
 
 def audit_action_choices() -> list[tuple[str, Any]]:

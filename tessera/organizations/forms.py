@@ -61,3 +61,12 @@ class OrganizationNoteForm(forms.Form):
         help_text=_("Only the vendor's staff see it, beside every ticket of this organization."),
         widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": _("Write the note first.")},
     )
+
+
+class TwoFactorRequirementForm(forms.Form):
+    """The organization administrator requires two-factor authentication of every user, or not."""
+
+    required = forms.BooleanField(
+        label=_("Require two-factor authentication for every user of the organization"), required=False,
+        help_text=_("Users without it are led to set it up at their next page and can do nothing else before."),
+    )

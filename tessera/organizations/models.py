@@ -21,6 +21,10 @@ class Organization(TimeStampedModel):
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     is_active = models.BooleanField(_("active"), default=True)
+    require_two_factor = models.BooleanField(
+        _("two-factor authentication required"), default=False,
+        help_text=_("Every user of the organization sets up two-factor authentication before using the portal."),
+    )
 
     class Meta:
         verbose_name = _("organization")

@@ -330,3 +330,20 @@ def organization_note_add(*, organization: Organization, author: "User", body: s
     if not body:
         raise ValidationError({"body": _("Write the note first.")}, code="required")
     return OrganizationNote.objects.create(organization=organization, author=author, body=body)
+
+
+@unit_of_work
+def organization_two_factor_require(*, organization: Organization, required: bool, changed_by: "User") -> Organization:
+    """The organization's admin (or vendor staff) requires two-factor authentication of every member, or not.
+
+    Members without it are led to set it up at their next request (accounts' TwoFactorRequiredMiddleware).
+    """
+    _check_may_manage(changed_by, organization)
+    if organization.require_two_factor != required:
+        organization.require_two_factor = required
+        organization.save(update_fields=["require_two_factor", "updated_at"])
+        audit_record(
+            action=AuditAction.ORGANIZATION_TWO_FACTOR, actor=changed_by, target=organization,
+            organization=organization, required=required,
+        )
+    return organization

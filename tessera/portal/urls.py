@@ -8,6 +8,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("link/", organization.link, name="link"),
     path("organization/users/", organization.organization_users, name="organization_users"),
+    path("organization/two-factor/", organization.organization_two_factor, name="organization_two_factor"),
     path(
         "organization/users/<int:pk>/activate/", organization.organization_user_activate,
         name="organization_user_activate",

@@ -90,7 +90,7 @@ def test_a_failed_first_login_leaves_the_invitation_open(client, agent, organiza
                     {"first_name": "Anna", "last_name": "Rossi", "email": "anna@rossi.test"})
     client.logout()
     path = link_in(mailoutbox[-1], "/accounts/invitation/")
-    monkeypatch.setattr("tessera.accounts.views.invitation.login", fail)
+    monkeypatch.setattr("tessera.accounts.views.login.login", fail)  # the first login goes through login_or_second_step
     data = {
         "username": "rossi.anna", "password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD,
         "security_question": "birth_city", "security_answer": "Bologna",

@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tessera.accounts.models import UserSession
 from tessera.imports.models import ImportRun
-from tessera.organizations.models import LinkRequest, Membership, Role
+from tessera.organizations.models import LinkRequest, Membership, Organization, Role
 from tessera.tickets.models import CannedResponse, DeskView
 from tessera.tickets.services import comment_add, ticket_create
 from tessera.tickets.workflow import Status
@@ -155,6 +155,10 @@ MATRIX: dict[str, Case] = {
                                              readers=A_ADMINS, ok=405, post=True),
     "portal:organization_link_reject": Case(kwargs=lambda o: {"pk": o["link_request"].pk},
                                             readers=A_ADMINS, post=True),
+    "portal:organization_two_factor": Case(readers=A_ADMINS, ok=405, post=True,
+                                           refused={frozenset({"admin_b"}): Redirect("portal:organization_users")},
+                                           get={frozenset({"admin_b"}): 405},
+                                           notes="each admin requires it of their own organization only"),
     # accounts: own account only; the public flows show nothing of anyone
     "accounts:account": Case(collection=True, get={SIGNED_IN: 200}),
     "accounts:password_change": Case(collection=True, post=True, get={SIGNED_IN: 405}),
@@ -165,6 +169,13 @@ MATRIX: dict[str, Case] = {
     "accounts:session_end": Case(kwargs=lambda o: {"session_id": o["session"].pk}, readers=frozenset({"basic_a"}),
                                  ok=405, post=True, get={SIGNED_IN: 405}, notes="only its owner may end it"),
     "accounts:login": Case(public=True, get={ANONYMOUS: 200, SIGNED_IN: HOME}),
+    "accounts:login_verify": Case(public=True, get={EVERYONE: LOGIN},
+                                  notes="only after a right password, in the same session"),
+    "accounts:two_factor": Case(collection=True, get={SIGNED_IN: 200}),
+    "accounts:two_factor_setup": Case(collection=True, get={SIGNED_IN: 200}),
+    "accounts:two_factor_recovery_codes": Case(collection=True, post=True, get={SIGNED_IN: 405}),
+    "accounts:two_factor_disable": Case(collection=True, post=True, get={SIGNED_IN: 405}),
+    "accounts:two_factor_forget_devices": Case(collection=True, post=True, get={SIGNED_IN: 405}),
     "accounts:logout": Case(public=True, get={EVERYONE: 405}),
     "accounts:language": Case(public=True, get={EVERYONE: 405}),
     "accounts:register": Case(public=True, get={ANONYMOUS: 200, SIGNED_IN: HOME}),
@@ -272,7 +283,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1408, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1495, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------
@@ -352,6 +363,7 @@ def state_of(objects) -> tuple:
         ticket.status, ticket.priority, ticket.assignee_id, ticket.category_id, ticket.service_team_id,
         ticket.comments.count(), ticket.cc_entries.count(), ticket.attachments.count(), ticket.events.count(),
         LinkRequest.objects.get(pk=objects["link_request"].pk).state,
+        Organization.objects.get(pk=objects["organization"].pk).require_two_factor,
         UserSession.objects.filter(pk=objects["session"].pk).exists(),
         sorted(Membership.objects.filter(organization=objects["organization"]).values_list("pk", "role", "is_active")),
         ImportRun.objects.get(pk=objects["import_run"].pk).state, ImportRun.objects.count(),

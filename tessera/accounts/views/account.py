@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from tessera.core.forms import apply_service_error
 from tessera.core.operations import operation
 
-from .. import services, sessions
+from .. import services, sessions, two_factor
 from ..forms import PasswordChangeForm, ProfileForm, SecurityQuestionForm
 from .login import remember_language
 
@@ -25,6 +25,7 @@ def _account_page(request, **bound_forms):
             initial={"first_name": user.first_name, "last_name": user.last_name, "language": user.language,
                      "time_zone": user.time_zone, "notify_ticket_updates": user.notify_ticket_updates}
         ),
+        "two_factor_on": two_factor.two_factor_enabled(user),
         **bound_forms,
     }
     return render(request, "accounts/account.html", forms)

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from ..forms import EmailForm, InvitationAcceptForm
 from ..models import TokenPurpose
 from ..tokens import TokenInvalid, token_find
 from .links import invalid_link_response
+from .login import login_or_second_step
 
 BACKEND = "tessera.accounts.backends.EmailOrUsernameBackend"
 
@@ -33,7 +34,8 @@ def invitation_accept(request, token):
                     token=token, username=data["username"], password=data["password"],
                     security_question=data["security_question"], security_answer=data["security_answer"],
                 )
-                login(request, user, backend=BACKEND)
+                # As every login: the second step first, where the account has two-factor authentication.
+                response = login_or_second_step(request, user, backend=BACKEND, next_url=reverse("portal:home"))
         except TokenInvalid:
             found.refresh_from_db()
             return invalid_link_response(request, found, TokenPurpose.INVITATION)
@@ -46,7 +48,7 @@ def invitation_accept(request, token):
                 language = user.language
             with translation.override(language):
                 messages.success(request, _("Welcome! Your registration is complete."))
-            return redirect("portal:home")
+            return response
     invited = found.user
     membership = getattr(invited, "membership", None)
     context = {

@@ -11,11 +11,12 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tessera.accounts.two_factor import two_factor_user_ids
 from tessera.core.client_ip import client_ip
 from tessera.core.errors import ApplicationError
 from tessera.core.forms import apply_service_error
 from tessera.organizations import selectors, services
-from tessera.organizations.forms import LinkForm, RejectForm, RoleForm
+from tessera.organizations.forms import LinkForm, RejectForm, RoleForm, TwoFactorRequirementForm
 from tessera.organizations.models import LinkRequest, Role
 from tessera.organizations.throttling import TooManyAttempts
 
@@ -62,11 +63,13 @@ def link(request):
     return render(request, "portal/link_request.html", context, status=status)
 
 
-def _render_users(request, organization, *, role_forms=None, row_errors=None):
+def _render_users(request, organization, *, role_forms=None, row_errors=None, two_factor_form=None):
     role_forms = role_forms or {}
     row_errors = row_errors or {}
     link_requests = list(selectors.pending_link_requests(organization=organization))
     waiting_user_ids = {link_request.user_id for link_request in link_requests}
+    memberships = list(selectors.organization_memberships(organization=organization))
+    with_two_factor = two_factor_user_ids(membership.user_id for membership in memberships)
     rows = [
         {
             "membership": membership,
@@ -74,10 +77,15 @@ def _render_users(request, organization, *, role_forms=None, row_errors=None):
             "error": row_errors.get(membership.pk),
             "is_waiting": membership.user_id in waiting_user_ids,
             "is_self": membership.user_id == request.user.pk,
+            "two_factor": membership.user_id in with_two_factor,
         }
-        for membership in selectors.organization_memberships(organization=organization)
+        for membership in memberships
     ]
-    context = {"organization": organization, "rows": rows, "link_requests": link_requests}
+    context = {
+        "organization": organization, "rows": rows, "link_requests": link_requests,
+        "two_factor_form": two_factor_form
+        or TwoFactorRequirementForm(initial={"required": organization.require_two_factor}),
+    }
     return render(request, "portal/organization_users.html", context)
 
 
@@ -86,6 +94,27 @@ def organization_users(request):
     """Seed 001's "Administrator" page: the organization's users and the requests waiting for approval."""
     organization = selectors.administered_organization_or_404(request.user)
     return _render_users(request, organization)
+
+
+@login_required
+@refusals_shown(_back_to_users, hide_denied=True)
+def organization_two_factor(request):
+    """The administrator requires two-factor authentication of every user of the organization, or no longer."""
+    organization = selectors.administered_organization_or_404(request.user)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = TwoFactorRequirementForm(request.POST)
+    if not form.is_valid():
+        return _render_users(request, organization, two_factor_form=form)
+    required = form.cleaned_data["required"]
+    services.organization_two_factor_require(organization=organization, required=required, changed_by=request.user)
+    if required:
+        messages.success(request, _("Two-factor authentication is now required for every user of %(name)s.")
+                         % {"name": organization.name})
+    else:
+        messages.success(request, _("Two-factor authentication is no longer required for the users of %(name)s.")
+                         % {"name": organization.name})
+    return redirect("portal:organization_users")
 
 
 def _membership_action(request, pk):
