@@ -51,7 +51,7 @@ def test_agent_and_customer_work_a_ticket_to_completion(page, browser, live_serv
 
     # A canned response goes into the reply box without a page load (htmx), filled in for this customer.
     page.get_by_label("Message", exact=True).fill("Hello!")
-    page.get_by_label("Canned response").select_option(label="Greeting")
+    page.get_by_label("Macro").select_option(label="Greeting")
     with page.expect_response(lambda r: r.url.endswith("/canned/")):
         page.get_by_role("button", name="Insert").click()
     page.wait_for_function("() => document.querySelector('#id_body').value.includes('we are on it')")
