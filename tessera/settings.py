@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tessera.demo",
     "tessera.backup",
     "tessera.imports",
+    "tessera.health",
 ]
 
 MIDDLEWARE = [
@@ -348,6 +349,10 @@ for _network in TESSERA_METRICS_ALLOWED_NETWORKS:
 # The monitoring system scrapes the web processes directly over the private network, not through the proxy
 # that terminates TLS: /metrics is not redirected to https (the token then crosses that network in clear).
 SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+# Health (tessera/health): load balancers probe the nodes over plain http on the private network, like /metrics.
+# /readyz fails when a task due to run has waited this long for a worker (workers down or behind).
+SECURE_REDIRECT_EXEMPT += [r"^healthz$", r"^readyz$"]
+TESSERA_READY_MAX_TASK_AGE_SECONDS = env.int("TESSERA_READY_MAX_TASK_AGE_SECONDS", default=600)
 
 # Ticket pages
 TESSERA_ATTACHMENT_EXTENSIONS = env.list(

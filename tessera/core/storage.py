@@ -136,8 +136,9 @@ def storage_check(storage: Storage = default_storage) -> None:
     if location is not None:
         import os
 
-        if not (os.path.isdir(location) and os.access(location, os.W_OK)):
-            raise StorageUnavailable("The media folder is missing or not writable.")
+        os.makedirs(location, exist_ok=True)  # as the storage does at its first file
+        if not os.access(location, os.W_OK):
+            raise StorageUnavailable("The media folder is not writable.")
 
 
 class StorageUnavailableMiddleware:
