@@ -24,7 +24,6 @@ from tessera.core.leases import lease_acquire, lease_lock
 
 from . import automation
 
-
 #: The lease a pass holds: the next regular run, an interval after this one ends, finds it free again.
 AUTOMATION_LEASE = "tickets.automation"
 SCHEDULE_LOCK = "tickets.automation.schedule"
