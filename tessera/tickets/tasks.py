@@ -64,13 +64,22 @@ def waiting_runs():
     )
 
 
-def schedule_automation(*, run_after: datetime | None = None) -> bool:
+def running_runs():
+    """The runs of ``run_automation`` a worker is running now."""
+    backend = run_automation.get_backend()
+    return DBTaskResult.objects.filter(
+        task_path=run_automation.module_path, backend_name=backend.alias, status=TaskResultStatus.RUNNING,
+    )
+
+
+def schedule_automation(*, run_after: datetime | None = None, unless_running: bool = False) -> bool:
     """Queue a run of the automation (at ``run_after``, else at once) unless one is waiting already.
 
-    Returns whether a run was queued.
+    ``unless_running``: nor while a worker runs one (it queues its successor itself); the running run's own
+    call cannot ask this. Returns whether a run was queued.
     """
     with lease_lock(SCHEDULE_LOCK):  # two nodes asking at once queue one run
-        if waiting_runs().exists():
+        if waiting_runs().exists() or (unless_running and running_runs().exists()):
             return False
         task_ = run_automation.using(run_after=run_after) if run_after is not None else run_automation
         task_.enqueue()

@@ -54,3 +54,10 @@ def test_run_automation_queues_one_run_however_often_it_is_asked(settings):
     assert tasks.schedule_automation()
     assert not tasks.schedule_automation()
     assert DBTaskResult.objects.filter(task_path=tasks.run_automation.module_path).count() == 1
+
+
+def test_a_run_in_progress_counts_for_the_command_but_not_for_the_run_itself():
+    assert tasks.schedule_automation()
+    DBTaskResult.objects.update(status="RUNNING")  # a worker took it
+    assert not tasks.schedule_automation(unless_running=True)  # manage.py run_automation on another node
+    assert tasks.schedule_automation()  # the running run queues its successor

@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 "The task backend does not keep tasks in the database; run "
                 "'manage.py run_automation --once' from cron instead."
             )
-        if tasks.schedule_automation():
+        if tasks.schedule_automation(unless_running=True):
             self.stdout.write("Ticket automation queued; the task worker runs it and keeps it scheduled.")
         else:
             self.stdout.write("Ticket automation is already queued; nothing to do.")
