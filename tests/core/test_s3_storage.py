@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tessera.audit.models import AuditAction, AuditEntry
 from tessera.core.operations import operation
-from tessera.notifications.inbound import process_inbound_message
+from tessera.notifications.inbound import Outcome, process_inbound_message
 from tessera.notifications.reply_tokens import reply_to_address
 from tessera.tickets.models import ATTACHMENTS_DIR, Attachment, Ticket
 from tessera.tickets.services import attachment_add, comment_add, ticket_create
@@ -246,3 +246,16 @@ def test_sweep_attachments_removes_orphans_from_the_bucket_and_keeps_the_rest(cu
     call_command("sweep_attachments", "--older-than", "0", "--delete", stdout=out)
     assert f"{ATTACHMENTS_DIR}/2026/01/orphan.png" in out.getvalue()
     assert s3_storage.keys() == sorted([kept, "branding/logo.png"])
+
+
+def test_a_mail_with_a_file_while_the_store_is_down_is_deferred_and_keeps_nothing(customer, category, s3_down):
+    ticket = TicketFactory(created_by=customer, category=category, title="Printer driver crashes")
+    message = email_message(
+        sender=customer.email, to=reply_to_address(ticket_id=ticket.pk, user_id=customer.pk),
+        subject=f"Re: [#{ticket.number}] {ticket.title}", body="The scan.",
+        attachments=[("scan.pdf", PDF, "application/pdf")],
+    )
+    result = process_inbound_message(message.as_bytes())
+    assert result.outcome == Outcome.TEMPORARY_FAILURE  # the SMTP receiver answers 451: the sender retries
+    assert not ticket.comments.exists() and not Attachment.objects.exists()
+    assert s3_down.keys() == []
