@@ -259,3 +259,32 @@ def test_a_mail_with_a_file_while_the_store_is_down_is_deferred_and_keeps_nothin
     assert result.outcome == Outcome.TEMPORARY_FAILURE  # the SMTP receiver answers 451: the sender retries
     assert not ticket.comments.exists() and not Attachment.objects.exists()
     assert s3_down.keys() == []
+
+
+def test_the_embedded_default_keeps_files_on_the_local_disk_without_loading_boto3():
+    """`make run` needs nothing beyond the local default: no bucket set, no S3 client loaded."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, django; django.setup(); from django.core.files.storage import default_storage as s; "
+            "s._setup(); print(type(s._wrapped).__name__, 'boto3' in sys.modules, 'storages' in sys.modules)")
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("TESSERA_S3_", "AWS_"))} | {"DJANGO_SETTINGS_MODULE": "tessera.settings"}
+    done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True,
+                          cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    assert done.stdout.split() == ["FileSystemStorage", "False", "False"]
+
+
+def test_the_ticket_page_lists_attachments_without_asking_the_store(client, customer, category, s3_storage,
+                                                                      settings):
+    """The store is not asked while the page is drawn: with it unreachable, the page still lists every file."""
+    ticket = ticket_create(author=customer, title="Printer", category=category,
+                           attachments=[png("one.png"), png("two.png")])
+    settings.STORAGES = storages_setting({**s3_storage.environment(), "TESSERA_S3_TIMEOUT_SECONDS": "1",
+                                          "TESSERA_S3_ENDPOINT_URL": f"http://127.0.0.1:{_closed_port()}"})
+    client.force_login(customer)
+    response = client.get(reverse("portal:ticket_detail", args=[ticket.number]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "one.png" in page and "two.png" in page
