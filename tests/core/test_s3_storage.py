@@ -288,3 +288,35 @@ def test_the_ticket_page_lists_attachments_without_asking_the_store(client, cust
     assert response.status_code == 200
     page = response.content.decode()
     assert "one.png" in page and "two.png" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_kept_in_the_bucket_restores_from_there(customer, category, s3_storage, settings, tmp_path):
+    ticket = ticket_create(author=customer, title="Printer", category=category, attachments=[png()])
+    attachment = ticket.attachments.get().file.name
+    archive = tmp_path / "nightly.tar.gz"
+    out = StringIO()
+    call_command("backup", "--output", str(archive), "--to-storage", stdout=out, stderr=StringIO())
+    assert "Archive kept in the storage as backups/nightly.tar.gz." in out.getvalue()
+    assert s3_storage.read("backups/nightly.tar.gz") == archive.read_bytes()
+
+    archive.unlink()  # the machine is gone; the bucket is not
+    call_command("flush", interactive=False, verbosity=0)
+    s3_storage.client.delete_object(Bucket=s3_storage.name, Key=attachment)
+    output = StringIO()
+    call_command("restore", "--from-storage", "backups/nightly.tar.gz", stdout=output, stderr=StringIO())
+    assert "and 1 files" in output.getvalue()
+    assert Ticket.objects.get().title == "Printer"
+    assert s3_storage.read(attachment) == PNG
+
+    # The sweep never takes the archives for orphaned attachments.
+    call_command("sweep_attachments", "--older-than", "0", "--delete", stdout=StringIO())
+    assert "backups/nightly.tar.gz" in s3_storage.keys()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restoring_an_archive_the_bucket_does_not_hold_says_so(s3_storage):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="The storage holds no archive backups/none.tar.gz."):
+        call_command("restore", "--from-storage", "backups/none.tar.gz", stdout=StringIO(), stderr=StringIO())
