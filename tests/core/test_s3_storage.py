@@ -51,7 +51,7 @@ def test_a_customers_upload_lands_in_the_bucket_and_downloads_through_the_portal
                            {"body": "Here is the log", "attachments": [SimpleUploadedFile("log.txt", b"line one\n")]})
     assert response.status_code == 302
     attachment = Attachment.objects.get()
-    assert s3_storage.keys() == [attachment.file.name]
+    assert s3_storage.objects() == [attachment.file.name]
     assert attachment.file.name.startswith(f"{ATTACHMENTS_DIR}/")
     assert s3_storage.read(attachment.file.name) == b"line one\n"
 
@@ -71,7 +71,7 @@ def test_a_new_ticket_with_files_from_the_portal_form(client, customer, category
     })
     assert response.status_code == 302
     ticket = Ticket.objects.get()
-    assert s3_storage.keys() == [ticket.attachments.get().file.name]
+    assert s3_storage.objects() == [ticket.attachments.get().file.name]
 
 
 def test_an_agents_reply_with_a_file_from_the_desk(client, agent, customer, category, s3_storage):
@@ -107,7 +107,7 @@ def test_an_oversized_upload_is_refused_while_streaming_and_never_reaches_the_bu
     response = client.post(reverse("portal:ticket_comment", args=[ticket.number]),
                            {"body": "Big", "attachments": [png("big.png", PNG + b"\x00" * 5000)]})
     assert "The file big.png is larger than" in response.content.decode()
-    assert s3_storage.keys() == []
+    assert s3_storage.objects() == []
     assert not Attachment.objects.exists()
 
 
@@ -174,7 +174,7 @@ def test_an_upload_while_the_store_is_down_says_so_and_keeps_nothing(client, cus
     assert response.status_code in (200, 400)
     assert "screen.png could not be stored. Nothing was saved; please try again later." in response.content.decode()
     assert not Attachment.objects.exists()
-    assert s3_down.keys() == []
+    assert s3_down.objects() == []
 
 
 def test_a_later_failure_in_the_same_unit_of_work_removes_the_files_already_stored(customer, category,
@@ -184,9 +184,9 @@ def test_a_later_failure_in_the_same_unit_of_work_removes_the_files_already_stor
         attachment_add(ticket=ticket, uploaded_by=customer, upload=png("first.png"))
         with operation():  # a nested service that stored a file and returned
             attachment_add(ticket=ticket, uploaded_by=customer, upload=png("second.png"))
-        assert len(s3_storage.keys()) == 2
+        assert len(s3_storage.objects()) == 2
         raise RuntimeError("a later step of the same unit of work fails")
-    assert s3_storage.keys() == []
+    assert s3_storage.objects() == []
     assert not Attachment.objects.exists()
 
 
@@ -197,7 +197,7 @@ def test_a_nested_unit_of_work_rolled_back_alone_removes_only_its_own_files(cust
         with pytest.raises(RuntimeError), operation():
             attachment_add(ticket=ticket, uploaded_by=customer, upload=png("dropped.png"))
             raise RuntimeError("refused")
-    assert s3_storage.keys() == [kept.file.name]
+    assert s3_storage.objects() == [kept.file.name]
     assert list(Attachment.objects.values_list("original_name", flat=True)) == ["kept.png"]
 
 
@@ -210,7 +210,7 @@ def test_no_file_is_left_when_the_database_refuses_the_commit(customer, category
     Ticket.objects.filter(pk=ticket.pk).delete()  # another request deleted it meanwhile (merge, cleanup)
     with pytest.raises(IntegrityError):
         attachment_add(ticket=gone, uploaded_by=customer, upload=png())
-    assert s3_storage.keys() == []
+    assert s3_storage.objects() == []
     assert not Attachment.objects.exists()
 
 
@@ -231,7 +231,7 @@ def test_a_backup_round_trip_through_the_bucket(customer, category, s3_storage, 
     call_command("restore", str(archive), stdout=output, stderr=StringIO())
 
     assert "and 2 files" in output.getvalue()
-    assert empty.keys() == names
+    assert empty.objects() == names
     assert sorted(empty.read(name) for name in names) == sorted([PNG, PDF])
     assert sorted(Attachment.objects.values_list("file", flat=True)) == names
 
@@ -245,7 +245,7 @@ def test_sweep_attachments_removes_orphans_from_the_bucket_and_keeps_the_rest(cu
     out = StringIO()
     call_command("sweep_attachments", "--older-than", "0", "--delete", stdout=out)
     assert f"{ATTACHMENTS_DIR}/2026/01/orphan.png" in out.getvalue()
-    assert s3_storage.keys() == sorted([kept, "branding/logo.png"])
+    assert s3_storage.objects() == sorted([kept, "branding/logo.png"])
 
 
 def test_a_mail_with_a_file_while_the_store_is_down_is_deferred_and_keeps_nothing(customer, category, s3_down):
@@ -258,7 +258,7 @@ def test_a_mail_with_a_file_while_the_store_is_down_is_deferred_and_keeps_nothin
     result = process_inbound_message(message.as_bytes())
     assert result.outcome == Outcome.TEMPORARY_FAILURE  # the SMTP receiver answers 451: the sender retries
     assert not ticket.comments.exists() and not Attachment.objects.exists()
-    assert s3_down.keys() == []
+    assert s3_down.objects() == []
 
 
 def test_the_embedded_default_keeps_files_on_the_local_disk_without_loading_boto3():
@@ -311,7 +311,7 @@ def test_a_backup_kept_in_the_bucket_restores_from_there(customer, category, s3_
 
     # The sweep never takes the archives for orphaned attachments.
     call_command("sweep_attachments", "--older-than", "0", "--delete", stdout=StringIO())
-    assert "backups/nightly.tar.gz" in s3_storage.keys()
+    assert "backups/nightly.tar.gz" in s3_storage.objects()
 
 
 @pytest.mark.django_db(transaction=True)

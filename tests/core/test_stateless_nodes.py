@@ -220,7 +220,7 @@ def test_two_nodes_share_everything_through_the_database_and_the_bucket(installa
     assert uploaded.status_code == 302, uploaded.text[-2000:]
     (attachment,) = installation.script("state")["attachments"]
     assert attachment["name"] == "printer.log"
-    assert s3_bucket.keys() == [attachment["file"]]
+    assert s3_bucket.objects() == [attachment["file"]]
     assert not installation.media.exists() or not any(installation.media.rglob("*.*"))
     download = customer.get(f"{a}{reverse('portal:attachment_download', args=[number, attachment['pk']])}",
                             timeout=30)
