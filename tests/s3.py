@@ -20,7 +20,7 @@ class Bucket:
     endpoint: str
     client: object
 
-    def keys(self) -> list[str]:
+    def objects(self) -> list[str]:
         answer = self.client.list_objects_v2(Bucket=self.name)  # type: ignore[attr-defined]
         return sorted(item["Key"] for item in answer.get("Contents", []))
 
