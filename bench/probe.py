@@ -132,7 +132,9 @@ def prepare() -> dict:
         agent_client,
         [*_reversed("desk:ticket", number=open_ticket), *(c.format(number=open_ticket) for c in WORKSPACE_CANDIDATES)],
     )
+    attachments = _listed_attachments(newest, customer)
     return {
+        "attachments": attachments,
         "organization": {"code": organization.customer_code, "name": organization.name,
                          "tickets": tickets.count(), "open": tickets.exclude(status__in=CLOSED_STATUSES).count()},
         "total_tickets": Ticket.objects.count(),
@@ -149,6 +151,23 @@ def prepare() -> dict:
         "workspace_url": workspace,
         "create": _create_form(customer),
     }
+
+
+#: Files on the ticket page's ticket: the page lists them (name, size, link); it never reads them.
+ATTACHMENTS_ON_TICKET = 5
+
+
+def _listed_attachments(number: str, customer: User) -> list[str]:
+    """Give the ticket page's ticket its attachments (once), stored in the local media folder; their names."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tessera.tickets.services import attachment_add
+
+    ticket = Ticket.objects.get(number=number)
+    for index in range(ticket.attachments.count(), ATTACHMENTS_ON_TICKET):
+        attachment_add(ticket=ticket, uploaded_by=customer, upload=SimpleUploadedFile(
+            f"printer-{index}.log", b"page 1 ok\npage 2 jammed\n" * 2000, content_type="text/plain"))
+    return list(ticket.attachments.values_list("file", flat=True))
 
 
 def queries(plan: list[dict]) -> dict:

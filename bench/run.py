@@ -30,6 +30,7 @@ generator runs on the same two cores as the server and PostgreSQL.
 import argparse
 import datetime
 import json
+import logging
 import os
 import platform
 import re
@@ -75,6 +76,7 @@ class Page:
     method: str = "GET"
     form: dict = field(default_factory=dict)
     result: dict = field(default_factory=dict)
+    env: dict = field(default_factory=dict)  # the server's settings for this page, over bench_env's
 
 
 def log(message: str) -> None:
@@ -99,6 +101,7 @@ def bench_env(args, **extra) -> dict:
         "TESSERA_LOG_LEVEL": "ERROR",
         # Production names static files by their content's hash: they are collected here first.
         "TESSERA_STATIC_ROOT": str(OUT / "static"),
+        "TESSERA_MEDIA_ROOT": str(OUT / "media"),
     })
     env.update(extra)
     return env
@@ -224,10 +227,11 @@ def seed(args) -> None:
 class Server:
     """gunicorn with 2 sync workers, as production would run it (minus TLS and a proxy in front)."""
 
-    def __init__(self, args, name: str):
+    def __init__(self, args, name: str, env: dict | None = None):
         self.args = args
         self.log_path = OUT / f"gunicorn-{name}.log"
         self.process = None
+        self.env = env or {}
 
     def __enter__(self):
         self.log_file = self.log_path.open("w")
@@ -235,7 +239,7 @@ class Server:
             [str(BIN / "gunicorn"), "tessera.wsgi:application", "--workers", str(self.args.workers),
              "--worker-class", "sync", "--bind", f"127.0.0.1:{self.args.port}", "--timeout", "60",
              "--log-level", "warning"],
-            cwd=ROOT, env=bench_env(self.args), stdout=self.log_file, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=bench_env(self.args, **self.env), stdout=self.log_file, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline, status = time.monotonic() + 60, None
@@ -352,7 +356,7 @@ def run_wrk(args, wrk: str, page: Page, cookies: dict, seconds: float) -> dict:
 
 def measure(args, wrk: str, page: Page, sessions: dict, profile: bool = False) -> None:
     cookies = sessions.get(page.login, {})
-    with Server(args, page.key) as server:
+    with Server(args, page.key, page.env) as server:
         warm_up(args, page, cookies)
         if profile:
             profile_page(args, wrk, page, cookies, server)
@@ -600,6 +604,30 @@ def write_report(args, info: dict, plan: dict, pages: list[Page], extra: dict) -
 
 # --- Main -------------------------------------------------------------------------
 
+def object_store(plan: dict) -> dict:
+    """An S3 server (moto's, on loopback, in this process) holding the ticket page's attachments; its settings.
+
+    The ticket page on S3 storage against the same page on the local disk (issue 17): the page lists the
+    attachments and reads none, so the two should not differ.
+    """
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {"TESSERA_S3_BUCKET": "tessera-bench", "TESSERA_S3_ENDPOINT_URL": f"http://{host}:{port}",
+           "TESSERA_S3_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench-secret"}
+    client = boto3.client("s3", endpoint_url=env["TESSERA_S3_ENDPOINT_URL"], region_name="us-east-1",
+                          aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                          aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    client.create_bucket(Bucket=env["TESSERA_S3_BUCKET"])
+    for name in plan["attachments"]:
+        client.put_object(Bucket=env["TESSERA_S3_BUCKET"], Key=name, Body=(OUT / "media" / name).read_bytes())
+    return env
+
+
 def build_pages(plan: dict) -> list[Page]:
     word, number = plan["search_word"], plan["ticket_by_number"]
     create = Page("create", "Create a ticket (POST)", "create", "customer", "/tickets/new/", "POST",
@@ -612,7 +640,10 @@ def build_pages(plan: dict) -> list[Page]:
         Page("my_tickets_search", f"My tickets, search “{word}”", "search", "customer", f"/tickets/?q={word}"),
         Page("my_tickets_number", "My tickets, search by exact number", "search", "customer",
              f"/tickets/?q={number}"),
-        Page("ticket", "Ticket page", "read", "customer", f"/tickets/{plan['ticket']}/"),
+        Page("ticket", f"Ticket page ({len(plan['attachments'])} attachments, local disk)", "read", "customer",
+             f"/tickets/{plan['ticket']}/"),
+        Page("ticket_s3", f"Ticket page ({len(plan['attachments'])} attachments, S3 storage)", "read", "customer",
+             f"/tickets/{plan['ticket']}/", env=plan["s3_env"]),
         create,
         Page("queue", "Agent: “All open” queue", "read", "agent", plan["queue_url"]),
         Page("workspace", "Agent: ticket workspace", "read", "agent", plan["workspace_url"]),
@@ -656,6 +687,7 @@ def main() -> None:
     manage(args, "collectstatic", "--no-input", "--clear", "-v0")
     log("Looking up what to request (bench/probe.py prepare)")
     plan = probe(args, "prepare")
+    plan["s3_env"] = object_store(plan)
     pages = build_pages(plan)
     if args.pages:
         wanted = set(args.pages.split(",")) | {"bare"}

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tessera.demo",
     "tessera.backup",
     "tessera.imports",
+    "tessera.health",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The object store down while a page needed it: a 503 page saying so (tessera/core/storage.py).
+    "tessera.core.storage.StorageUnavailableMiddleware",
     # Last, as its documentation asks: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -166,7 +169,7 @@ MEDIA_URL = "/media/"  # never served directly: attachments go through a checked
 # Production: collected static files carry a hash of their content in their names (tessera.3f1c2a9b.css), so the
 # reverse proxy may cache them for a year; "manage.py collectstatic" must then run at every deploy (docs/deploy.md).
 TESSERA_STATIC_MANIFEST = env.bool("TESSERA_STATIC_MANIFEST", default=not DEBUG)
-STORAGES = {
+STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
@@ -174,6 +177,48 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+# Object storage (docs/deploy.md, "Object storage"): with TESSERA_S3_BUCKET set, attachments, logos, import files
+# and the files of backups live in an S3-compatible bucket (AWS, MinIO, Ceph, ...) instead of MEDIA_ROOT.
+# Endpoint and region: empty for AWS's own; keys: empty to use the machine's role (boto3's usual chain).
+# Downloads pass the visibility check and the audit on the web node first, then either stream through it
+# ("stream", the default: the bucket stays private to the nodes) or redirect to a link signed for
+# TESSERA_S3_PRESIGNED_SECONDS ("redirect": the bytes go from the store to the browser directly).
+TESSERA_S3_BUCKET = env.str("TESSERA_S3_BUCKET", default="")
+TESSERA_S3_DOWNLOADS = env.str("TESSERA_S3_DOWNLOADS", default="stream")
+TESSERA_S3_PRESIGNED_SECONDS = env.int("TESSERA_S3_PRESIGNED_SECONDS", default=60)
+if TESSERA_S3_DOWNLOADS not in {"stream", "redirect"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f'TESSERA_S3_DOWNLOADS must be "stream" or "redirect", not "{TESSERA_S3_DOWNLOADS}".')
+if TESSERA_S3_BUCKET:
+    from botocore.config import Config as _S3Config
+
+    STORAGES["default"] = {
+        "BACKEND": "tessera.core.storage.S3Storage",
+        "OPTIONS": {
+            "bucket_name": TESSERA_S3_BUCKET,
+            "endpoint_url": env.str("TESSERA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("TESSERA_S3_REGION", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("TESSERA_S3_PREFIX", default=""),
+            "verify": env.bool("TESSERA_S3_VERIFY_TLS", default=True),
+            "file_overwrite": False,  # like the local disk: a name in use gets a suffix, nothing is overwritten
+            "default_acl": None,  # the bucket's own policy: private
+            "querystring_auth": True,
+            "querystring_expire": TESSERA_S3_PRESIGNED_SECONDS,
+            "signature_version": "s3v4",
+            # A store that does not answer fails the request within seconds (a 503 page), not after minutes.
+            "client_config": _S3Config(
+                connect_timeout=env.float("TESSERA_S3_TIMEOUT_SECONDS", default=5),
+                read_timeout=env.float("TESSERA_S3_TIMEOUT_SECONDS", default=5) * 6,
+                retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+                # "path" (http://host/bucket/key) suits MinIO and most stores; AWS also takes "virtual".
+                s3={"addressing_style": env.str("TESSERA_S3_ADDRESSING_STYLE", default="path")},
+            ),
+        },
+    }
 
 # E-mail: the embedded default prints each message and keeps a copy in var/mail/.
 EMAIL_URL = env.email_url("TESSERA_EMAIL_URL", default="consolemail://")
@@ -317,6 +362,10 @@ for _network in TESSERA_METRICS_ALLOWED_NETWORKS:
 # The monitoring system scrapes the web processes directly over the private network, not through the proxy
 # that terminates TLS: /metrics is not redirected to https (the token then crosses that network in clear).
 SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+# Health (tessera/health): load balancers probe the nodes over plain http on the private network, like /metrics.
+# /readyz fails when a task due to run has waited this long for a worker (workers down or behind).
+SECURE_REDIRECT_EXEMPT += [r"^healthz$", r"^readyz$"]
+TESSERA_READY_MAX_TASK_AGE_SECONDS = env.int("TESSERA_READY_MAX_TASK_AGE_SECONDS", default=600)
 
 # Ticket pages
 TESSERA_ATTACHMENT_EXTENSIONS = env.list(

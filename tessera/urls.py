@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Prometheus, for the monitoring system only (token or allowed networks; docs/deploy.md, "Metrics").
     path("metrics", metrics, name="metrics"),
+    # For load balancers (tessera/health, docs/deploy.md, "Health"): no login, nothing revealed.
+    path("", include("tessera.health.urls", namespace="health")),
 ]
 
 if settings.TESSERA_BENCH:

@@ -15,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from tessera.organizations.models import Role
 
 from .factories import AgentFactory, MembershipFactory, OrganizationFactory, ServiceTeamFactory, UserFactory
+from .s3 import s3_bucket, s3_bucket_factory, s3_server, s3_storage  # noqa: F401  (fixtures: a real S3 server, tests/s3.py)
 
 #: "ci" is hypothesis's defaults, as the suite always ran; each property test still sets its own number of
 #: examples (tests/security/hostile.py), at most the profile's. "fast" is for the inner loop (make test-fast).

@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import posixpath
+import shutil
 import tarfile
 import tempfile
 import tomllib
@@ -760,3 +761,26 @@ def _stored_sha256(name: str) -> str:
         while chunk := stored.read(COPY_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+#: Where ``backup --to-storage`` keeps archives in the file storage (never swept: only attachments/ is).
+BACKUPS_DIR = "backups"
+
+
+def archive_to_storage(path: Path) -> str:
+    """Copy the archive at ``path`` into the file storage (the S3 bucket when configured); its storage name."""
+    with open(path, "rb") as handle:
+        return default_storage.save(f"{BACKUPS_DIR}/{path.name}", File(handle, name=path.name))
+
+
+@contextlib.contextmanager
+def archive_from_storage(name: str) -> Iterator[Path]:
+    """The archive ``name`` of the file storage, copied to a private temporary file for the time of the block."""
+    if not _is_safe_storage_name(name):
+        raise FileNotFoundError(name)
+    with tempfile.TemporaryDirectory(prefix="tessera-restore-") as folder:
+        local = Path(folder) / posixpath.basename(name)
+        with default_storage.open(name, "rb") as stored, open(local, "wb") as copy:
+            shutil.copyfileobj(stored, copy, 1024 * 1024)
+        yield local
+

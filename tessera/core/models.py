@@ -28,3 +28,22 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class Lease(models.Model):
+    """A named piece of work one process of the whole installation holds until ``expires_at`` (``core.leases``).
+
+    Several web nodes and workers share one database: a lease is how exactly one of them does what must happen
+    once (the automation's pass), without a scheduler process of its own.
+    """
+
+    name = models.CharField(_("name"), max_length=100, primary_key=True)
+    holder = models.CharField(_("holder"), max_length=200, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("lease")
+        verbose_name_plural = _("leases")
+
+    def __str__(self) -> str:
+        return self.name

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from tessera.accounts.models import User
 from tessera.core.limits import REFERENCE_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
+from tessera.core.operations import delete_file_on_rollback, operation
 from tessera.organizations.models import Organization
 from tessera.tickets import events
 from tessera.tickets.models import Attachment, Category, Comment, Priority, Source, Ticket, TicketEvent
@@ -502,6 +503,7 @@ def _write(batch: list[tuple[TicketData, dict]], directory: Directory, report: R
             )
             # Stored now (storage API: local disk or S3), so only one file's content is in memory at a time.
             attachment.file.save(name, ContentFile(content), save=False)
+            delete_file_on_rollback(attachment.file.storage, attachment.file.name or "")  # a batch rolled back
             files.append(attachment)
     Attachment.objects.bulk_create(files)
     report.extra["attachments"] += len(files)
@@ -539,13 +541,13 @@ def import_tickets(source: TicketFile, *, commit_changes: bool, statuses: dict[s
                 ready.append((ticket, refs))
         if ready and commit_changes:
             try:
-                with transaction.atomic():
+                with operation():  # a transaction that also removes the files of a batch rolled back
                     _write(ready, directory, report, source.read)
             except IntegrityError:
                 # A ticket with one of these numbers was committed meanwhile: write them one by one.
                 for one in ready:
                     try:
-                        with transaction.atomic():
+                        with operation():
                             _write([one], directory, report, source.read)
                     except IntegrityError:
                         one[0].row.fail(_("Ticket %(number)s was created by someone else meanwhile.")

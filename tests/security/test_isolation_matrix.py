@@ -199,6 +199,9 @@ MATRIX: dict[str, Case] = {
     "branding:favicon": Case(public=True, get={EVERYONE: 404}, notes="tests/branding serves an uploaded one"),
     # metrics: for the monitoring system only, by token or address, never by a session (tests/core/test_metrics.py)
     "metrics": Case(public=True, get={EVERYONE: 404}, notes="off without TESSERA_METRICS_TOKEN or networks"),
+    # health: for load balancers, no login, nothing of anyone (tests/health/test_health.py)
+    "health:healthz": Case(public=True, get={EVERYONE: 200}),
+    "health:readyz": Case(public=True, get={EVERYONE: 200}),
     # desk: vendor staff only
     "desk:home": Case(readers=STAFF),
     "desk:approvals": Case(readers=STAFF),
@@ -283,7 +286,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1495, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1517, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------

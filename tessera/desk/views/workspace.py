@@ -21,10 +21,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tessera.core.http import file_download
 from tessera.organizations.forms import OrganizationNoteForm
 from tessera.tickets import canned, services
-from tessera.tickets.downloads import attachment_open
+from tessera.tickets.downloads import attachment_response
 from tessera.tickets.models import Attachment, Ticket, TicketLink
 from tessera.tickets.policies import ticket_policy
 from tessera.tickets.selectors import queues
@@ -199,7 +198,4 @@ def attachment_download(request, number, pk):
     """Files leave only through here, after the ticket's visibility check; internal ones too, for staff."""
     ticket = ticket_or_404(request, number)
     attachment = get_object_or_404(Attachment, pk=pk, ticket=ticket)
-    return file_download(
-        attachment_open(ticket=ticket, attachment=attachment),
-        filename=attachment.original_name, content_type=attachment.content_type,
-    )
+    return attachment_response(ticket=ticket, attachment=attachment)

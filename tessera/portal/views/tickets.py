@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tessera.core.forms import apply_service_error
-from tessera.core.http import file_download
 from tessera.core.idempotency import AlreadySubmitted, already_sent, submit_once
 from tessera.tickets import services
-from tessera.tickets.downloads import attachment_open
+from tessera.tickets.downloads import attachment_response
 from tessera.tickets.forms import CCAddForm
 from tessera.tickets.models import Attachment, Comment, Ticket
 from tessera.tickets.policies import ticket_policy
@@ -286,7 +285,4 @@ def attachment_download(request, number, pk):
         Attachment.objects.exclude(comment__is_internal=True) if not request.user.is_staff else Attachment.objects,
         pk=pk, ticket=ticket,
     )
-    return file_download(
-        attachment_open(ticket=ticket, attachment=attachment),
-        filename=attachment.original_name, content_type=attachment.content_type,
-    )
+    return attachment_response(ticket=ticket, attachment=attachment)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from tessera.accounts.models import User
 from tessera.core.limits import TEXT_MAX_LENGTH
-from tessera.core.operations import unit_of_work
+from tessera.core.operations import delete_file_on_rollback, unit_of_work
 
 from .. import events
 from ..models import Attachment, Comment, Source, Ticket
@@ -41,6 +41,7 @@ def attachment_add(
         logger.exception("Storing attachment %s of ticket %s failed", name, ticket.number)
         message = _("%(name)s could not be stored. Nothing was saved; please try again later.") % {"name": name}
         raise AttachmentNotStored({"attachments": message}) from error
+    delete_file_on_rollback(attachment.file.storage, attachment.file.name or "")  # no file without its row
     attachment.save()
     events.attachment_added_event(ticket=ticket, actor=uploaded_by, attachment=attachment)
     return attachment

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
-from tessera.backup.archive import BackupError, backup
+from tessera.backup.archive import BACKUPS_DIR, BackupError, archive_to_storage, backup
 
 
 class Command(BaseCommand):
@@ -22,8 +22,13 @@ class Command(BaseCommand):
             help="Archive to write (must not exist). Default: tessera-backup-<date>-<time>.tar.gz here.",
         )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias (default: default).")
+        parser.add_argument(
+            "--to-storage", action="store_true",
+            help=f"Also keep the archive in the file storage (the S3 bucket when one is configured), under "
+                 f"{BACKUPS_DIR}/; restore it with 'manage.py restore --from-storage NAME'.",
+        )
 
-    def handle(self, *args, output=None, database=DEFAULT_DB_ALIAS, verbosity=1, **options):
+    def handle(self, *args, output=None, database=DEFAULT_DB_ALIAS, verbosity=1, to_storage=False, **options):
         started = time.monotonic()
         if output is None:
             output = f"tessera-backup-{timezone.now():%Y%m%d-%H%M%S}.tar.gz"
@@ -44,6 +49,12 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(
                 f"{len(result.missing_files)} files the database refers to were missing from the storage."
             ))
+        if to_storage:
+            try:
+                name = archive_to_storage(result.path)
+            except OSError as error:
+                raise CommandError(f"The archive could not be copied to the storage: {error}") from None
+            self.stdout.write(self.style.SUCCESS(f"Archive kept in the storage as {name}."))
 
     def _progress(self, message: str) -> None:
         self.stdout.write(message)

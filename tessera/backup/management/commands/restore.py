@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from tessera.backup.archive import BackupError, restore, verify_archive
+from tessera.backup.archive import BackupError, archive_from_storage, restore, verify_archive
 
 
 class Command(BaseCommand):
@@ -18,6 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("archive", help="The .tar.gz archive written by 'manage.py backup'.")
         parser.add_argument(
+            "--from-storage", action="store_true",
+            help="ARCHIVE names an archive 'manage.py backup --to-storage' kept in the file storage (the S3 "
+                 "bucket when one is configured), e.g. backups/tessera-backup-20261205-030000.tar.gz.",
+        )
+        parser.add_argument(
             "--force", action="store_true",
             help="Restore even if the database holds data: everything in it is deleted first.",
         )
@@ -27,7 +32,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias (default: default).")
 
-    def handle(self, *args, archive, force=False, check=False, database=DEFAULT_DB_ALIAS, verbosity=1, **options):
+    def handle(self, *args, archive, from_storage=False, **options):
+        if not from_storage:
+            return self._restore(archive=archive, **options)
+        try:
+            with archive_from_storage(archive) as local:
+                return self._restore(archive=str(local), **options)
+        except FileNotFoundError:
+            raise CommandError(f"The storage holds no archive {archive}.") from None
+        except OSError as error:
+            raise CommandError(f"The archive could not be read from the storage: {error}") from None
+
+    def _restore(self, *, archive, force=False, check=False, database=DEFAULT_DB_ALIAS, verbosity=1, **options):
         started = time.monotonic()
         try:
             if check:
