@@ -14,7 +14,7 @@ from factory.django import DjangoModelFactory
 from tessera.accounts.models import AccountEmail, AccountToken, LegalDocument, TokenPurpose, User, UserSession
 from tessera.audit.models import AuditAction, AuditEntry
 from tessera.branding.models import Branding
-from tessera.core.models import FormSubmission
+from tessera.core.models import FormSubmission, Lease
 from tessera.imports.models import ImportRun
 from tessera.notifications.models import OutgoingEmail
 from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, Organization, OrganizationNote, Role
@@ -416,3 +416,12 @@ def email_message(
         maintype, subtype = content_type.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message
+
+
+class LeaseFactory(DjangoModelFactory[Lease]):
+    class Meta:
+        model = Lease
+
+    name = factory.Sequence(lambda n: f"lease-{n}")
+    holder = "web-1:4242"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=5))
