@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_REACTIVATE = "membership_reactivate", _("User reactivated")
     ATTACHMENT_DOWNLOAD = "attachment_download", _("Attachment downloaded")
     EXPORT = "export", _("Ticket list exported")
+    TOKEN_CREATE = "token_create", _("Access token created")
+    TOKEN_REVOKE = "token_revoke", _("Access token revoked")
 
 
 def audit_action_choices() -> list[tuple[str, str]]:
