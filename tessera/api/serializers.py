@@ -142,7 +142,7 @@ class CategoryFieldSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_choices(self, field):
-        return [line.strip() for line in (field.choices or "").splitlines() if line.strip()]
+        return list(field.choice_list)
 
 
 class CategorySerializer(serializers.ModelSerializer):
