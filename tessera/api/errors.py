@@ -12,6 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from tessera.core.errors import ApplicationError
+from tessera.tickets.workflow import TransitionNotAllowed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://tessera.invalid/problems/"  # a stable name per kind of problem, described in docs/api.md
@@ -87,7 +88,10 @@ def problem_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, TransitionNotAllowed):
+        status_code, kind = 409, "status-conflict"
+        detail = _("This is not possible in the ticket's current status (%(status)s).") % {"status": exc.status}
+    elif isinstance(exc, DjangoValidationError):
         status_code, errors = 400, _django_validation_errors(exc)
         detail, kind = _("The request has invalid fields."), "validation"
     elif isinstance(exc, ApplicationError):

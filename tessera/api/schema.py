@@ -29,6 +29,7 @@ _ERRORS = {
     "404": "Not found, or not visible to this user.",
     "405": "Method not allowed.",
     "406": "Not acceptable.",
+    "409": "The ticket's status does not allow this (any more).",
     "415": "Unsupported media type.",
     "429": "Too many requests: wait the seconds of Retry-After.",
 }

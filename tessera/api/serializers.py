@@ -1,11 +1,14 @@
 """What the API reads and writes; the writes are only parsed here, the services decide (tickets.services)."""
 
+import json
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from tessera.organizations.models import Membership, Organization, Role
 from tessera.tickets.models import Attachment, Category, CategoryField, Comment, Priority, ServiceTeam, Ticket
@@ -74,13 +77,30 @@ class TicketSerializer(TicketListItemSerializer):
         return [entry.email for entry in ticket.cc_entries.all()]
 
 
+class JSONObjectField(serializers.DictField):
+    """An object; in a multipart request (with files) the same object as a JSON string."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and self.field_name in dictionary:
+            return dictionary.get(self.field_name)
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise serializers.ValidationError(_("Send an object of values by key (JSON)."))
+        return super().to_internal_value(data)
+
+
 class TicketCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     category = serializers.IntegerField(help_text=_("The id of the deepest category chosen (see /categories/)."))
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.MEDIUM)
     external_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
-    field_values = serializers.DictField(required=False, default=dict,
+    field_values = JSONObjectField(required=False, default=dict,
                                          help_text=_("The category's extra fields, by key."))
     cc = serializers.ListField(child=serializers.EmailField(), required=False, default=list,
                                help_text=_("Colleagues' or other e-mail addresses to keep informed."))
