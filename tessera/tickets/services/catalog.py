@@ -32,7 +32,7 @@ def category_create(
     """A new node of the category tree (at most four levels deep, names unique among siblings)."""
     _require_vendor_admin(created_by)
     category = Category(name=name.strip(), parent=parent, service_team=service_team, position=position)
-    category.full_clean()
+    category.full_clean(validate_constraints=False)  # a twin name is told below, in the user's words
     try:
         with transaction.atomic():
             category.save()
