@@ -190,7 +190,8 @@ class AttachmentListView(APIView):
 
 class AttachmentDownloadView(APIView):
     @extend_schema(summary="Download an attachment",
-                   responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)})
+                   responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY,
+                                                               description="The file, as a download.")})
     def get(self, request, number: str, pk: int):
         ticket = visible_ticket(request, number)
         attachment = get_object_or_404(_attachments_for(request, ticket), pk=pk)
