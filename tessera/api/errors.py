@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -19,22 +20,22 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://tessera.invalid/problems/"  # a stable name per kind of problem, described in docs/api.md
 
 _TITLES = {
-    400: "Invalid request",
-    401: "Not authenticated",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    415: "Unsupported media type",
-    429: "Too many requests",
+    400: gettext_lazy("Invalid request"),
+    401: gettext_lazy("Not authenticated"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not found"),
+    405: gettext_lazy("Method not allowed"),
+    406: gettext_lazy("Not acceptable"),
+    409: gettext_lazy("Conflict"),
+    415: gettext_lazy("Unsupported media type"),
+    429: gettext_lazy("Too many requests"),
 }
 
 
 def problem(status_code: int, *, detail: str, instance: str = "", kind: str = "", errors=None) -> dict:
     body = {
         "type": TYPE_BASE + (kind or str(status_code)),
-        "title": _TITLES.get(status_code, "Error"),
+        "title": str(_TITLES.get(status_code, gettext_lazy("Error"))),
         "status": status_code,
         "detail": str(detail),
         "instance": instance,
