@@ -127,3 +127,19 @@ def test_the_rate_limit_is_counted_in_the_database_for_every_process(customer, s
     waits = [token_rate_limit_hit(token=AccessToken.objects.get(pk=token.pk)) for _ in range(4)]
     assert waits[:3] == [None, None, None] and 1 <= waits[3] <= 60
     assert TokenRateWindow.objects.get(token=token).count == 4
+
+
+def test_the_token_page_queries_the_same_whatever_the_number_of_tokens(client, customer,
+                                                                        django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(customer)
+    AccessTokenFactory(user=customer)
+    client.get(reverse("tokens:token_list"))  # the session's first request notes it once
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("tokens:token_list"))
+    AccessTokenFactory.create_batch(10, user=customer)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("tokens:token_list"))
+    assert len(parse(response).find_all(testid_prefix="token-")) >= 11
