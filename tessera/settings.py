@@ -66,6 +66,12 @@ INSTALLED_APPS = [
     "tessera.backup",
     "tessera.imports",
     "tessera.health",
+    # The REST API (docs/api.md): the interface app, its access tokens, DRF and the OpenAPI schema and docs.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "tessera.tokens",
+    "tessera.api",
 ]
 
 MIDDLEWARE = [
@@ -468,3 +474,42 @@ TESSERA_EMAIL_REQUEUE_AFTER_MINUTES = env.int("TESSERA_EMAIL_REQUEUE_AFTER_MINUT
 # Rows read per database round trip by "manage.py backup" and inserted per batch by "manage.py restore";
 # their memory use is bounded by this, not by the size of the database.
 TESSERA_BACKUP_CHUNK_SIZE = env.int("TESSERA_BACKUP_CHUNK_SIZE", default=2000)
+
+# REST API (tessera/api, docs/api.md)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tessera.api.authentication.BearerTokenAuthentication",
+        "tessera.api.authentication.CsrfSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tessera.api.permissions.TokenScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["tessera.api.throttling.TokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "tessera.api.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "tessera.api.errors.problem_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tessera API",
+    "DESCRIPTION": "The REST API of Tessera: tickets for customers, agents and integrations. See docs/api.md.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs' JavaScript and styles come from the drf-spectacular-sidecar package, served by us: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tessera.api.schema.add_problem_component",
+    ],
+}
+# Requests a token may make per minute; one more is answered 429 with Retry-After. Counted in the database, so
+# every web process on every node counts together.
+TESSERA_API_TOKEN_RATE_PER_MINUTE = env.int("TESSERA_API_TOKEN_RATE_PER_MINUTE", default=600)

@@ -6,7 +6,10 @@ from tessera.core.observability.endpoint import metrics
 
 urlpatterns = [
     path("", include("tessera.portal.urls", namespace="portal")),
+    path("accounts/tokens/", include("tessera.tokens.urls", namespace="tokens")),
     path("accounts/", include("tessera.accounts.urls", namespace="accounts")),
+    # The REST API (docs/api.md); anything under /api/ answers JSON problem details, never an HTML page.
+    path("api/", include("tessera.api.urls", namespace="api")),
     # The vendor administrator's imports (tessera/imports, an operations app): under the desk, not part of it.
     path("desk/imports/", include("tessera.imports.urls", namespace="imports")),
     path("desk/", include("tessera.desk.urls", namespace="desk")),

@@ -37,6 +37,7 @@ from tessera.tickets.models import (
 )
 from tessera.tickets.numbering import COUNTER_PK, draw_ticket_number
 from tessera.tickets.workflow import Status
+from tessera.tokens.models import AccessToken, TokenKind, TokenRateWindow, TokenScope
 
 PASSWORD = "correct-horse-7"
 
@@ -425,3 +426,41 @@ class LeaseFactory(DjangoModelFactory[Lease]):
     name = factory.Sequence(lambda n: f"lease-{n}")
     holder = "web-1:4242"
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=5))
+
+
+# --- access tokens (tessera/tokens) ---------------------------------------------------------------------------------
+
+def _raw_token(n: int) -> str:
+    return f"tsr_factory-token-{n:08d}"
+
+
+class AccessTokenFactory(DjangoModelFactory[AccessToken]):
+    """A personal read and write token; its value is ``raw`` (``token.raw``), only the hash is stored."""
+
+    class Meta:
+        model = AccessToken
+
+    user = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("user")
+    name = factory.Sequence(lambda n: f"Script {n}")
+    kind = TokenKind.PERSONAL
+    scope = TokenScope.READ_WRITE
+    raw = factory.Sequence(_raw_token)
+    prefix = factory.LazyAttribute(lambda o: o.raw[:10])
+    key_hash = factory.LazyAttribute(lambda o: hashlib.sha256(o.raw.encode()).hexdigest())
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        raw = kwargs.pop("raw")
+        token = super()._create(model_class, *args, **kwargs)
+        token.raw = raw  # what a client sends: Authorization: Bearer <raw>
+        return token
+
+
+class TokenRateWindowFactory(DjangoModelFactory[TokenRateWindow]):
+    class Meta:
+        model = TokenRateWindow
+
+    token = factory.SubFactory(AccessTokenFactory)
+    window_start = factory.LazyFunction(lambda: timezone.now().replace(second=0, microsecond=0))
+    count = 1

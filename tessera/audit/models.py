@@ -30,6 +30,8 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_DEVICE_REMEMBER = "two_factor_device_remember", _("Device remembered for two-factor authentication")
     TWO_FACTOR_DEVICES_FORGET = "two_factor_devices_forget", _("Remembered devices forgotten")
     ORGANIZATION_TWO_FACTOR = "organization_two_factor", _("Two-factor requirement of an organization changed")
+    TOKEN_CREATE = "token_create", _("Access token created")
+    TOKEN_REVOKE = "token_revoke", _("Access token revoked")
 
 
 def audit_action_choices() -> list[tuple[str, Any]]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -347,3 +347,37 @@ def organization_two_factor_require(*, organization: Organization, required: boo
             organization=organization, required=required,
         )
     return organization
+
+
+# --- the REST API's "upsert by customer code" (issue 16) -------------------------------------------------------
+
+ORGANIZATION_FIELDS = ("name", "postal_code", "city", "country", "language")
+
+
+@unit_of_work
+def organization_upsert(
+    *, customer_code: str, values: dict[str, str], changed_by: "User"
+) -> tuple[Organization, bool]:
+    """Create the organization with ``customer_code``, or change the fields ``values`` names; returns it and
+    whether it was created. Only vendor staff may; a new organization needs a name and a postal code."""
+    if not (changed_by.is_active and changed_by.is_staff):
+        raise PermissionDenied
+    customer_code = customer_code.strip()
+    if not customer_code:
+        raise ValidationError({"customer_code": _("This field is required.")})
+    changes = {key: str(value).strip() for key, value in values.items() if key in ORGANIZATION_FIELDS}
+    if "country" in changes:
+        changes["country"] = changes["country"].upper()
+    organization = Organization.objects.select_for_update().filter(customer_code=customer_code).first()
+    created = organization is None
+    if organization is None:
+        organization = Organization(customer_code=customer_code)
+    for key, value in changes.items():
+        setattr(organization, key, value)
+    organization.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError:  # created a moment ago by a concurrent request: one more try updates it
+        raise ValidationError({"customer_code": _("This customer code was just created; send the request again.")})
+    return organization, created

@@ -28,7 +28,9 @@ from tessera.organizations.models import LinkRequest, Membership, Organization, 
 from tessera.tickets.models import CannedResponse, DeskView
 from tessera.tickets.services import comment_add, ticket_create
 from tessera.tickets.workflow import Status
+from tessera.tokens.models import AccessToken
 from tests.factories import (
+    AccessTokenFactory,
     AgentFactory,
     CategoryFactory,
     MembershipFactory,
@@ -247,6 +249,11 @@ MATRIX: dict[str, Case] = {
                                readers=STAFF, ok=405, post=True),
     "desk:ticket_attachment": Case(kwargs=lambda o: {"number": o["ticket"].number, "pk": o["attachment"].pk},
                                    readers=STAFF),
+    # access tokens (tessera/tokens): each user sees and revokes their own; the API itself is in
+    # tests/security/test_api_isolation_matrix.py
+    "tokens:token_list": Case(collection=True, get={SIGNED_IN: 200}, notes="each user sees their own tokens"),
+    "tokens:token_revoke": Case(kwargs=lambda o: {"pk": o["token"].pk}, readers=frozenset({"basic_a"}),
+                                ok=405, post=True, get={SIGNED_IN: 405}, notes="only its owner may revoke it"),
 }
 
 
@@ -256,6 +263,8 @@ def project_url_names() -> list[str]:
             if isinstance(pattern, URLResolver):
                 if pattern.namespace == "admin":
                     continue  # the Django admin: is_staff only, checked below
+                if pattern.namespace == "api":
+                    continue  # the REST API: its own matrix, tests/security/test_api_isolation_matrix.py
                 yield from walk(pattern.url_patterns, pattern.namespace or namespace)
             elif isinstance(pattern, URLPattern) and pattern.name:
                 yield f"{namespace}:{pattern.name}" if namespace else pattern.name
@@ -286,7 +295,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1517, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1549, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------
@@ -334,6 +343,7 @@ def _build_world() -> dict:
         "restricted_membership": memberships["restricted_a"],
         "macro": CannedResponse.objects.create(title="ALPHA-TICKET-TITLE macro", body="x"),
         "desk_view": DeskView.objects.create(name="ALPHA view", owner=users["agent"], queue="open"),
+        "token": AccessTokenFactory.create(user=users["basic_a"], name="ALPHA-TICKET-TITLE token"),
         "session": UserSession.objects.create(session_key="alpha-session", user=users["basic_a"],
                                               user_agent="ALPHA-TICKET-TITLE browser"),
         # A dry run of a file with organization A's contacts, not imported yet.
@@ -370,6 +380,7 @@ def state_of(objects) -> tuple:
         UserSession.objects.filter(pk=objects["session"].pk).exists(),
         sorted(Membership.objects.filter(organization=objects["organization"]).values_list("pk", "role", "is_active")),
         ImportRun.objects.get(pk=objects["import_run"].pk).state, ImportRun.objects.count(),
+        AccessToken.objects.get(pk=objects["token"].pk).revoked_at, AccessToken.objects.count(),
     )
 
 

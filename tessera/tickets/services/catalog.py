@@ -1,0 +1,41 @@
+"""The vendor's master data for tickets: categories and service teams (the REST API's admin endpoints)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from tessera.accounts.models import User
+from tessera.core.operations import unit_of_work
+
+from ..models import Category, ServiceTeam
+
+
+def _require_vendor_admin(user: User) -> None:
+    if not (user.is_active and user.is_superuser):
+        raise PermissionDenied(_("Only vendor administrators can do this."))
+
+
+@unit_of_work
+def service_team_create(*, name: str, email: str = "", created_by: User) -> ServiceTeam:
+    _require_vendor_admin(created_by)
+    team = ServiceTeam(name=name.strip(), email=email.strip())
+    team.full_clean()
+    team.save()
+    return team
+
+
+@unit_of_work
+def category_create(
+    *, name: str, parent: Category | None = None, service_team: ServiceTeam | None = None, position: int = 0,
+    created_by: User,
+) -> Category:
+    """A new node of the category tree (at most four levels deep, names unique among siblings)."""
+    _require_vendor_admin(created_by)
+    category = Category(name=name.strip(), parent=parent, service_team=service_team, position=position)
+    category.full_clean(validate_constraints=False)  # a twin name is told below, in the user's words
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError:
+        raise ValidationError({"name": _("A category with this name exists here already.")})
+    return category
