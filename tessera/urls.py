@@ -7,6 +7,8 @@ from tessera.core.observability.endpoint import metrics
 urlpatterns = [
     path("", include("tessera.portal.urls", namespace="portal")),
     path("accounts/", include("tessera.accounts.urls", namespace="accounts")),
+    # Single sign-on (OpenID Connect): "Log in with …", the provider's callback, linking, logout there too.
+    path("accounts/sso/", include("tessera.sso.urls", namespace="sso")),
     # The vendor administrator's imports (tessera/imports, an operations app): under the desk, not part of it.
     path("desk/imports/", include("tessera.imports.urls", namespace="imports")),
     path("desk/", include("tessera.desk.urls", namespace="desk")),

@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_REACTIVATE = "membership_reactivate", _("User reactivated")
     ATTACHMENT_DOWNLOAD = "attachment_download", _("Attachment downloaded")
     EXPORT = "export", _("Ticket list exported")
+    SSO_ACCOUNT_CREATE = "sso_account_create", _("Account created at the first single sign-on")
+    SSO_IDENTITY_LINK = "sso_identity_link", _("Single sign-on linked to the account")
 
 
 def audit_action_choices() -> list[tuple[str, str]]:
