@@ -28,7 +28,7 @@ class OidcBackend(OIDCAuthenticationBackend):
         # The library reads one provider's endpoints from settings here; ours come with the request.
         self.UserModel = get_user_model()
 
-    def get_settings(self, attr: str, *args: Any) -> Any:  # type: ignore[override]
+    def get_settings(self, attr: str, *args: Any) -> Any:
         provider = self.provider
         if provider is not None:
             if attr == "OIDC_RP_SCOPES":

@@ -74,7 +74,7 @@ class _AuthenticationRequest(oidc_views.OIDCAuthenticationRequestView):
         self.OIDC_OP_AUTH_ENDPOINT = configuration["authorization_endpoint"]
         self.OIDC_RP_CLIENT_ID = provider.client_id
 
-    def get_settings(self, attr, *args):  # type: ignore[override]
+    def get_settings(self, attr, *args):
         if attr == "OIDC_RP_SCOPES":
             return self.provider.scopes
         return oidc_views.import_from_settings(attr, *args)
@@ -134,7 +134,8 @@ class CallbackView(oidc_views.OIDCAuthenticationCallbackView):
             return error_page(request, _down(self.provider), status=503, provider=self.provider)
         except SuspiciousOperation:
             return error_page(
-                request, _("The provider's answer could not be verified, so you were not logged in. Please start again."),
+                request,
+                _("The provider's answer could not be verified, so you were not logged in. Please start again."),
                 status=400, provider=self.provider,
             )
 

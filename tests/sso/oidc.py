@@ -39,15 +39,17 @@ class Provider:
         }
 
 
-def start_provider(tmp_dir: Path) -> Provider:
+def start_provider(tmp_dir: Path, *, sites: tuple[str, ...] = ()) -> Provider:
+    """``sites``: Tessera's addresses besides the test client's and loopback's (the live server's, on localhost)."""
+    bases = ("http://testserver", "http://127.0.0.1", *sites)
     environment = {
         **os.environ,
         "IDP_DATABASE": str(tmp_dir / "idp.sqlite3"),
         "IDP_CLIENT_ID": CLIENT_ID,
         "IDP_CLIENT_SECRET": CLIENT_SECRET,
         # Loopback without a port: any port (RFC 8252), so the live server's port need not be known.
-        "IDP_REDIRECT_URIS": "http://testserver/accounts/sso/callback/ http://127.0.0.1/accounts/sso/callback/",
-        "IDP_POST_LOGOUT_REDIRECT_URIS": "http://testserver/accounts/login/ http://127.0.0.1/accounts/login/",
+        "IDP_REDIRECT_URIS": " ".join(f"{site}/accounts/sso/callback/" for site in bases),
+        "IDP_POST_LOGOUT_REDIRECT_URIS": " ".join(f"{site}/accounts/login/" for site in bases),
         "IDP_USERS": json.dumps([{**user, "password": PASSWORD} for user in USERS]),
     }
     environment.pop("DJANGO_SETTINGS_MODULE", None)

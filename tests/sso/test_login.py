@@ -124,7 +124,8 @@ def test_a_replayed_code_is_refused(client, cgm):
     # The same code with a fresh state of this session: the provider refuses the spent code.
     fresh_state = parse_qs(urlsplit(start(client)).query)["state"][0]
     code = parse_qs(urlsplit(callback).query)["code"][0]
-    response = back_to_tessera(client, f"http://testserver{reverse('sso:callback')}?{urlencode({'code': code, 'state': fresh_state})}")
+    replayed = f"http://testserver{reverse('sso:callback')}?{urlencode({'code': code, 'state': fresh_state})}"
+    response = back_to_tessera(client, replayed)
     assert response.status_code == 400
     assert "did not accept this login" in error_text(response)
     assert logged_in_as(client) is None
