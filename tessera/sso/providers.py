@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from tessera.core.errors import ApplicationError
@@ -28,6 +29,14 @@ class Provider:
     label: str
     logo: str
     audience: str
+
+    def __post_init__(self) -> None:
+        if self.audience not in (CUSTOMERS, STAFF):
+            raise ImproperlyConfigured(
+                f"TESSERA_OIDC_{self.name.upper()}_AUDIENCE must be {CUSTOMERS} or {STAFF}, not {self.audience!r}"
+            )
+        if not self.issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ImproperlyConfigured(f"TESSERA_OIDC_{self.name.upper()}_ISSUER must be an https:// address")
 
     @property
     def for_staff(self) -> bool:

@@ -247,3 +247,23 @@ def test_local_login_can_be_switched_off_for_customers(client, settings, cgm, cu
     assert logged_in_as(client) is None
     staff = client.post(reverse("accounts:login"), {"username": agent.email, "password": LOCAL_PASSWORD})
     assert staff.status_code == 302
+
+
+def test_with_local_login_off_customers_do_not_register_here(client, settings, cgm):
+    settings.TESSERA_LOCAL_LOGIN_CUSTOMERS = False
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert reverse("accounts:register") not in page and "Vendor staff: with your e-mail address" in page
+    assert client.get(reverse("accounts:register")).status_code == 404
+
+
+def test_a_provider_is_configured_with_a_known_audience_and_https(settings, oidc_provider):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tessera.sso.providers import providers
+
+    settings.TESSERA_OIDC_PROVIDERS = [{**oidc_provider.settings_entry(), "audience": "everyone"}]
+    with pytest.raises(ImproperlyConfigured):
+        providers()
+    settings.TESSERA_OIDC_PROVIDERS = [{**oidc_provider.settings_entry(), "issuer": "http://id.example.com"}]
+    with pytest.raises(ImproperlyConfigured):
+        providers()

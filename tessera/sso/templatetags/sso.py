@@ -8,6 +8,12 @@ from ..providers import CUSTOMERS, providers
 register = template.Library()
 
 
+@register.simple_tag
+def local_login_customers() -> bool:
+    """False when customers log in only through a provider: then they do not register here either."""
+    return settings.TESSERA_LOCAL_LOGIN_CUSTOMERS
+
+
 @register.inclusion_tag("sso/login_buttons.html")
 def sso_login_buttons(next_url: str = "") -> dict:
     """The "Log in with …" buttons of the login page, customers' providers first."""
