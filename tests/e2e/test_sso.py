@@ -136,3 +136,24 @@ def test_provider_down_page_is_clear_and_accessible(page, settings, live_server)
     assert blocking_violations(page) == []
     page.get_by_role("link", name="Back to the login page").click()
     page.get_by_label("E-mail or user name").wait_for()
+
+
+def test_an_existing_account_is_linked_only_after_its_password(page, live_server, cgm):
+    """The provider's customer@rossi.test has an account here already: the provider alone does not open it."""
+    organization = OrganizationFactory(name="Praxis Rossi")
+    MembershipFactory(organization=organization, role=Role.BASIC,
+                      user=UserFactory(email="customer@rossi.test", first_name="Carla", last_name="Rossi"))
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Log in with CGM Life").click()
+    page.get_by_label("E-mail address").fill("customer@rossi.test")
+    page.get_by_label("Password").fill("provider-password-1")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Link your account").wait_for()
+    page.get_by_label("Your password in this portal").fill("wrong-password")
+    page.get_by_role("button", name="Link with my password").click()
+    page.get_by_text("This is not the password of your account in this portal.").first.wait_for()
+    shot(page, "link")
+    assert blocking_violations(page) == []
+    page.get_by_label("Your password in this portal").fill(PASSWORD)
+    page.get_by_role("button", name="Link with my password").click()
+    page.get_by_role("link", name="Open a ticket").wait_for()
