@@ -513,3 +513,37 @@ SPECTACULAR_SETTINGS = {
 # Requests a token may make per minute; one more is answered 429 with Retry-After. Counted in the database, so
 # every web process on every node counts together.
 TESSERA_API_TOKEN_RATE_PER_MINUTE = env.int("TESSERA_API_TOKEN_RATE_PER_MINUTE", default=600)
+# Single sign-on with OpenID Connect (tessera/sso; README "Single sign-on", docs/security.md "SSO").
+# TESSERA_OIDC_PROVIDERS names the providers, comma-separated (e.g. "cgm,staff"); each NAME is configured by
+# TESSERA_OIDC_<NAME>_ISSUER (its discovery document is read from <issuer>/.well-known/openid-configuration),
+# _CLIENT_ID, _CLIENT_SECRET, _SCOPES (default "openid email profile"), _LABEL (the button, e.g. "Log in with
+# CGM Life"), _LOGO (an image URL on this site or a data: URI; the CSP allows no other), _AUDIENCE (customers or
+# staff: who may log in through it).
+INSTALLED_APPS += ["tessera.sso"]
+AUTHENTICATION_BACKENDS += ["tessera.sso.backends.OidcBackend"]
+TESSERA_OIDC_PROVIDERS = [
+    {
+        "name": _name.lower(),
+        "issuer": env.str(f"TESSERA_OIDC_{_name.upper()}_ISSUER").rstrip("/"),
+        "client_id": env.str(f"TESSERA_OIDC_{_name.upper()}_CLIENT_ID"),
+        "client_secret": env.str(f"TESSERA_OIDC_{_name.upper()}_CLIENT_SECRET", default=""),
+        "scopes": env.str(f"TESSERA_OIDC_{_name.upper()}_SCOPES", default="openid email profile"),
+        "label": env.str(f"TESSERA_OIDC_{_name.upper()}_LABEL", default=f"Log in with {_name}"),
+        "logo": env.str(f"TESSERA_OIDC_{_name.upper()}_LOGO", default=""),
+        "audience": env.str(f"TESSERA_OIDC_{_name.upper()}_AUDIENCE", default="customers"),
+    }
+    for _name in env.list("TESSERA_OIDC_PROVIDERS", default=[])
+]
+# The discovery document and the provider's keys are kept this long before they are read again.
+TESSERA_OIDC_DISCOVERY_CACHE_SECONDS = env.int("TESSERA_OIDC_DISCOVERY_CACHE_SECONDS", default=3600)
+# Seconds to wait for the provider (discovery, token, keys, user info) before telling the user it is down.
+OIDC_TIMEOUT = env.int("TESSERA_OIDC_TIMEOUT_SECONDS", default=10)
+# mozilla-django-oidc: authorization code flow with PKCE (S256) and a nonce; RS256 signatures checked against
+# the provider's published keys (JWKS); the ID token is kept in the session for the logout at the provider.
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_STORE_ID_TOKEN = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+# false: customers log in only through a provider (staff keep the local login, an emergency way in).
+TESSERA_LOCAL_LOGIN_CUSTOMERS = env.bool("TESSERA_LOCAL_LOGIN_CUSTOMERS", default=True)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("tessera.accounts.urls", namespace="accounts")),
     # The REST API (docs/api.md); anything under /api/ answers JSON problem details, never an HTML page.
     path("api/", include("tessera.api.urls", namespace="api")),
+    # Single sign-on (OpenID Connect): "Log in with …", the provider's callback, linking, logout there too.
+    path("accounts/sso/", include("tessera.sso.urls", namespace="sso")),
     # The vendor administrator's imports (tessera/imports, an operations app): under the desk, not part of it.
     path("desk/imports/", include("tessera.imports.urls", namespace="imports")),
     path("desk/", include("tessera.desk.urls", namespace="desk")),

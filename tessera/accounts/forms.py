@@ -70,6 +70,15 @@ class LoginForm(AuthenticationForm):
     #: The address of a self-registration not confirmed yet, when its own password was typed.
     unconfirmed_email = ""
 
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        # TESSERA_LOCAL_LOGIN_CUSTOMERS=false: customers log in through single sign-on only (tessera/sso).
+        if not user.is_staff and not settings.TESSERA_LOCAL_LOGIN_CUSTOMERS:
+            raise ValidationError(
+                _("Please log in with the button above: logging in with a password is for the vendor's staff only."),
+                code="local_login_off",
+            )
+
     def clean(self):
         wait = network_wait_seconds(client_ip(self.request)) if self.request is not None else 0
         if wait:

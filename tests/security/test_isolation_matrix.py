@@ -195,6 +195,14 @@ MATRIX: dict[str, Case] = {
     "accounts:unlock": Case(kwargs=lambda o: {"token": "not-a-token"}, public=True, get={EVERYONE: 404}),
     "accounts:terms": Case(public=True, get={EVERYONE: 200}),
     "accounts:privacy": Case(public=True, get={EVERYONE: 200}),
+    # sso: public steps of a login through a provider; none shows anything of anyone (tests/sso)
+    "sso:login": Case(kwargs=lambda o: {"provider": "cgm"}, public=True, get={EVERYONE: 404},
+                      notes="no provider configured here; tests/sso configures one"),
+    "sso:callback": Case(public=True, get={EVERYONE: 400}, notes="no state this session sent"),
+    "sso:link": Case(public=True, get={EVERYONE: Redirect("accounts:login")}, notes="nothing waits for a proof"),
+    "sso:link_email": Case(public=True, get={EVERYONE: 405}),
+    "sso:link_confirm": Case(kwargs=lambda o: {"token": "not-a-token"}, public=True, get={EVERYONE: 410}),
+    "sso:logout": Case(public=True, get={EVERYONE: 405}),
     # branding: the vendor's public look (login pages show it); no logo or favicon is uploaded here
     "branding:css": Case(public=True, get={EVERYONE: 200}),
     "branding:logo": Case(public=True, get={EVERYONE: 404}, notes="tests/branding serves an uploaded one"),
@@ -295,7 +303,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1549, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1615, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------

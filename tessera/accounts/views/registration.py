@@ -1,7 +1,9 @@
 """Self-registration (seed 001): e-mail, password and consent; the confirmation link; "send the e-mail again"."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +22,8 @@ SESSION_KEY = "accounts_registered_email"
 
 
 def register(request):
+    if not settings.TESSERA_LOCAL_LOGIN_CUSTOMERS:
+        raise Http404  # customers come through single sign-on only (tessera/sso)
     if request.user.is_authenticated:
         return redirect("portal:home")
     form = RegistrationForm(request.POST or None)
