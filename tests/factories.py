@@ -18,6 +18,7 @@ from tessera.core.models import FormSubmission, Lease
 from tessera.imports.models import ImportRun
 from tessera.notifications.models import OutgoingEmail
 from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, Organization, OrganizationNote, Role
+from tessera.sso.models import SsoIdentity
 from tessera.tickets.models import (
     AgentSignature,
     Attachment,
@@ -464,3 +465,13 @@ class TokenRateWindowFactory(DjangoModelFactory[TokenRateWindow]):
     token = factory.SubFactory(AccessTokenFactory)
     window_start = factory.LazyFunction(lambda: timezone.now().replace(second=0, microsecond=0))
     count = 1
+
+
+class SsoIdentityFactory(DjangoModelFactory[SsoIdentity]):
+    class Meta:
+        model = SsoIdentity
+
+    user = factory.SubFactory(UserFactory)
+    provider = "cgm"
+    subject = factory.Sequence(lambda n: f"subject-{n}")
+    email = factory.LazyAttribute(lambda o: o.user.email)
