@@ -10,6 +10,7 @@ because the journey runs in Italian.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -65,10 +66,8 @@ class Engine:
         raise AssertionError(f"{self.name}: waited {timeout:.0f}s for {what}; last answer {last!r}")
 
     def wait_text(self, selector: str, text: str) -> None:
-        self.wait(
-            f"[...document.querySelectorAll({json.dumps(selector)})].some(e => e.textContent.includes({json.dumps(text)}))",
-            f"{text!r} in {selector}",
-        )
+        elements = f"[...document.querySelectorAll({json.dumps(selector)})]"
+        self.wait(f"{elements}.some(e => e.textContent.includes({json.dumps(text)}))", f"{text!r} in {selector}")
 
     def text(self, selector: str) -> str:
         return str(self.js(f"(document.querySelector({json.dumps(selector)}) || {{}}).textContent || ''"))
@@ -169,10 +168,8 @@ class Firefox(Engine):
         return str(self._send("version"))
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing whatever state it is in
             self._send("close")
-        except Exception:  # noqa: BLE001 - closing whatever state it is in
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -212,7 +209,7 @@ class WebKit(Engine):
 
         deadline = time.monotonic() + TIMEOUT
         while True:
-            found = [e for e in self.driver.find_elements(By.CSS_SELECTOR, selector)]
+            found = list(self.driver.find_elements(By.CSS_SELECTOR, selector))
             if found:
                 return found[0]
             if time.monotonic() > deadline:

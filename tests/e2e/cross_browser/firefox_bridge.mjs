@@ -3,6 +3,11 @@
 // on stdin and reads one JSON answer a line on stdout: {"ok": value} or {"error": "message"}.
 //
 //   node firefox_bridge.mjs /usr/bin/firefox-esr
+//
+// Why puppeteer-core: it is maintained by the Chrome team, speaks WebDriver BiDi to Firefox by default
+// (Firefox's own remote agent, so no geckodriver, which Debian does not package), and installs from npm
+// without downloading a browser. Selenium cannot start Firefox without geckodriver, Playwright's
+// Firefox needs its own patched build, and no maintained Python client starts a BiDi-only session.
 import puppeteer from "puppeteer-core";
 import readline from "node:readline";
 
@@ -23,6 +28,11 @@ const browser = await puppeteer.launch({
     "network.proxy.no_proxies_on": "localhost,127.0.0.1",
     "network.proxy.allow_hijacking_localhost": false,
     "network.dns.disableIPv6": true,
+    // No DNS lookups either (Firefox resolves its settings service's name even offline): every name is
+    // loopback. Checked with strace -f -e trace=connect: only 127.0.0.1 is contacted.
+    "network.dns.native-is-localhost": true,
+    "network.connectivity-service.enabled": false,
+    "network.captive-portal-service.enabled": false,
     "app.update.enabled": false,
     "browser.safebrowsing.malware.enabled": false,
     "browser.safebrowsing.phishing.enabled": false,

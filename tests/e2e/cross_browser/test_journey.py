@@ -132,7 +132,8 @@ def test_customer_reports_follows_comments_and_closes_a_ticket(engine, practice,
     engine.screenshot("07-close-confirmation")
     engine.click("main form button[type=submit]")
     engine.wait(
-        f"location.pathname === '/tickets/{ticket.number}/' && document.querySelector(\"form[action$='/comment/']\") === null",
+        f"location.pathname === '/tickets/{ticket.number}/'"
+        " && document.querySelector(\"form[action$='/comment/']\") === null",
         "the page of the closed ticket",
     )
     ticket.refresh_from_db()
