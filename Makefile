@@ -7,9 +7,10 @@ PORT ?= 8000
 # Links in e-mails point where `make run` serves, unless TESSERA_SITE_URL says otherwise.
 SITE_URL := $(or $(TESSERA_SITE_URL),http://$(HOST):$(PORT))
 
-.PHONY: run test test-fast lint install migrate demo messages bench bench-imports clean
+.PHONY: run test test-fast lint install migrate demo messages bench bench-imports clean system
 
 $(BIN)/python:
+	@PYTHON=$(PYTHON) tools/check_system.sh python
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
@@ -54,7 +55,16 @@ run: demo $(SECRET_KEY_FILE)
 lint: install
 	$(BIN)/ruff check .
 
-test: install
+# The system packages the suite needs (browsers, gettext, Node.js, Xvfb): installed with apt-get as root,
+# otherwise the one `sudo apt-get install` line is printed (tools/check_system.sh).
+system:
+	@PYTHON=$(PYTHON) tools/check_system.sh test
+
+# puppeteer-core drives Firefox ESR over WebDriver BiDi: installed from package-lock.json, no browser download.
+node_modules/.package-lock.json: package.json package-lock.json | system
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+test: system install node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
