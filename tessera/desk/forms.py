@@ -504,3 +504,14 @@ class AuditFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("The end of the period must not be before its start."))
         return data
+
+
+class GlobalSearchForm(forms.Form):
+    """The desk's global search: a query of at most ``MAX_QUERY_LENGTH`` characters."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search all tickets"), required=False, max_length=text_search.MAX_QUERY_LENGTH,
+        help_text=gettext_lazy("A ticket number or a part of it, words of the title, description or comments, "
+                               "the requester's name or e-mail, an organization's name or customer code."),
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": text_search.MAX_QUERY_LENGTH}),
+    )

@@ -9,6 +9,7 @@ from .views import (
     outbox,
     queues,
     replies,
+    search,
     ticket_actions,
     ticket_relations,
     workspace,
@@ -29,6 +30,7 @@ urlpatterns = [
     path("outbox/", outbox.email_outbox, name="email_outbox"),
     path("outbox/<int:pk>/retry/", outbox.email_outbox_retry, name="email_outbox_retry"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("search/", search.search, name="search"),
     # The ticket workspace (views/workspace.py) and what an agent does there.
     path("tickets/<str:number>/", workspace.ticket, name="ticket"),
     path("tickets/<str:number>/reply/", replies.ticket_reply, name="ticket_reply"),
