@@ -146,6 +146,12 @@ def prepare() -> dict:
         "ticket_by_number": by_number,
         "open_ticket": open_ticket,
         "search_word": SEARCH_WORD,
+        # The desk's global search (issue 18): a part of a number, a requester's e-mail, a typo.
+        "global_search_url": _first_answering(agent_client, _reversed("desk:search")),
+        "partial_number": by_number[3:8],
+        "requester_email": tickets.order_by("number").values_list("created_by__email", flat=True)[
+            tickets.count() // 3
+        ],
         "search_hits": tickets.filter(title__icontains=SEARCH_WORD).count(),
         "queue_url": queue,
         "workspace_url": workspace,

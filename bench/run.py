@@ -647,6 +647,28 @@ def build_pages(plan: dict) -> list[Page]:
         create,
         Page("queue", "Agent: “All open” queue", "read", "agent", plan["queue_url"]),
         Page("workspace", "Agent: ticket workspace", "read", "agent", plan["workspace_url"]),
+        *global_search_pages(plan),
+    ]
+
+
+def global_search_pages(plan: dict) -> list[Page]:
+    """The desk's global search over every ticket (issue 18): a word, a part of a number, an e-mail, a typo."""
+    url = plan.get("global_search_url")
+    if not url:
+        return [Page("global_search", "Agent: global search", "search", "agent")]
+
+    def at(query: str) -> str:
+        return f"{url}?{urllib.parse.urlencode({'q': query})}"
+
+    word = plan["search_word"]
+    return [
+        Page("global_search", f"Agent: global search “{word}”", "search", "agent", at(word)),
+        Page("global_search_partial", "Agent: global search, part of a number", "search", "agent",
+             at(plan["partial_number"])),
+        Page("global_search_email", "Agent: global search, requester's e-mail", "search", "agent",
+             at(plan["requester_email"])),
+        Page("global_search_typo", f"Agent: global search, typo “{word[:2] + word[3:]}”", "search", "agent",
+             at(word[:2] + word[3:])),
     ]
 
 

@@ -624,3 +624,14 @@ class SignatureForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy("Markdown. Added under your replies to customers, above your team's signature."),
     )
+
+
+class GlobalSearchForm(forms.Form):
+    """The desk's global search: a query of at most ``MAX_QUERY_LENGTH`` characters."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search all tickets"), required=False, max_length=text_search.MAX_QUERY_LENGTH,
+        help_text=gettext_lazy("A ticket number or a part of it, words of the title, description or comments, "
+                               "the requester's name or e-mail, an organization's name or customer code."),
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": text_search.MAX_QUERY_LENGTH}),
+    )

@@ -10,6 +10,7 @@ from .views import (
     outbox,
     queues,
     replies,
+    search,
     ticket_actions,
     ticket_relations,
     workspace,
@@ -36,6 +37,7 @@ urlpatterns = [
     path("signature/", macros.signature, name="signature"),
     path("macros/<int:pk>/", macros.macro_edit, name="macro_edit"),
     path("macros/<int:pk>/delete/", macros.macro_delete, name="macro_delete"),
+    path("search/", search.search, name="search"),
     # The ticket workspace (views/workspace.py) and what an agent does there.
     path("tickets/<str:number>/", workspace.ticket, name="ticket"),
     path("tickets/<str:number>/reply/", replies.ticket_reply, name="ticket_reply"),

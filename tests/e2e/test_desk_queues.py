@@ -135,6 +135,8 @@ def desk_pages() -> dict[str, str]:
         "invite": f"/desk/organizations/{organization.pk}/invite/",
         "outbox": "/desk/outbox/",
         "audit-log": "/desk/audit/",
+        "search": "/desk/search/",
+        "search-results": "/desk/search/?q=printer",
     }
 
 

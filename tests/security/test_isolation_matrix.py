@@ -236,6 +236,7 @@ MATRIX: dict[str, Case] = {
     "desk:email_outbox": Case(readers=VENDOR_ADMIN),
     "desk:email_outbox_retry": Case(kwargs=lambda o: {"pk": 1}, readers=VENDOR_ADMIN, ok=405, post=True),
     "desk:audit_log": Case(readers=VENDOR_ADMIN),
+    "desk:search": Case(readers=STAFF),
     "desk:ticket": Case(kwargs=ticket, readers=STAFF),
     # imports: the vendor's administrators only (tessera/imports, under /desk/imports/)
     "imports:organizations": Case(readers=VENDOR_ADMIN, post=True),
@@ -303,7 +304,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1615, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1626, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------
