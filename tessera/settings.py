@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tessera.accounts",
     "tessera.organizations",
     "tessera.tickets",
+    "tessera.sla",
     "tessera.notifications",
     "tessera.audit",
     "tessera.portal",
