@@ -405,3 +405,6 @@ TESSERA_EMAIL_REQUEUE_AFTER_MINUTES = env.int("TESSERA_EMAIL_REQUEUE_AFTER_MINUT
 # Rows read per database round trip by "manage.py backup" and inserted per batch by "manage.py restore";
 # their memory use is bounded by this, not by the size of the database.
 TESSERA_BACKUP_CHUNK_SIZE = env.int("TESSERA_BACKUP_CHUNK_SIZE", default=2000)
+
+# SLA (tessera/sla): a due time is shown as near this many minutes before it; "Breaching soon" holds those tickets.
+TESSERA_SLA_WARNING_MINUTES = env.int("TESSERA_SLA_WARNING_MINUTES", default=60)
