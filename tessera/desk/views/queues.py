@@ -100,6 +100,7 @@ COLUMNS = (
     ("assignee", "assignee", gettext_lazy("Assignee")),
     ("team", "team", gettext_lazy("Team")),
     ("category", None, gettext_lazy("Category")),
+    ("due", "due", gettext_lazy("Due")),
     ("updated", "updated", gettext_lazy("Change date")),
     ("created", "created", gettext_lazy("Creation date")),
 )
@@ -112,6 +113,8 @@ QUEUE_ICONS = {
     "on-hold": "archive",
     "open": "inbox",
     "recently-closed": "check-circle",
+    "breaching-soon": "alert-circle",
+    "overdue": "alert-triangle",
 }
 
 #: The design system's class suffix of each priority (badge-priority-…).
