@@ -6,6 +6,7 @@ the ticket is created, answered, changes status or priority, or is closed; repor
 """
 
 from datetime import time
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -35,7 +36,7 @@ def default_paused_statuses() -> list[str]:
     return [status.value for status in Status if status in paused]
 
 
-def pausable_status_choices() -> list[tuple[str, str]]:
+def pausable_status_choices() -> list[tuple[str, Any]]:
     """Statuses a policy may pause in: any open one (closed tickets stop the clock anyway)."""
     return [(s.value, s.label) for s, c in STATUS_CATEGORY.items() if c != StatusCategory.CLOSED]
 

@@ -12,7 +12,6 @@ change applies the new priority's targets from the ticket's start, as if it had 
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import F, Q

@@ -15,7 +15,9 @@ def rome(*args: int) -> datetime:
 @pytest.fixture
 def office_calendar(db):
     """Monday to Friday, 9 to 17 in Rome; Monday 11 January 2027 is a holiday."""
-    calendar = Calendar.objects.create(name="Rome office", time_zone="Europe/Rome", day_starts=time(9), day_ends=time(17))
+    calendar = Calendar.objects.create(
+        name="Rome office", time_zone="Europe/Rome", day_starts=time(9), day_ends=time(17)
+    )
     Holiday.objects.create(calendar=calendar, date=date(2027, 1, 11), name="Company day")
     return calendar
 

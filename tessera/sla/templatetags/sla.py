@@ -28,7 +28,7 @@ def customer_answer_by(ticket: Ticket) -> datetime | None:
 def queue_due(ticket: Ticket) -> selectors.DueTime | None:
     """The due time that runs now, from the row the queue read with its ticket (``select_related("sla")``)."""
     try:
-        sla = ticket.sla  # type: ignore[attr-defined]
+        sla = ticket.sla
     except ObjectDoesNotExist:
         return None
     for due in selectors.due_times(sla, now=timezone.now()):

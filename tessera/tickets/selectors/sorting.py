@@ -64,7 +64,9 @@ NULLABLE_SORTS = frozenset({"assignee", "team", "due"})
 #: The columns of the customer's "My tickets" list, in the registry's order.
 LIST_SORT_KEYS = ("number", "title", "status", "priority", "created_by", "created", "updated", "category")
 #: The columns of a desk queue.
-QUEUE_SORT_KEYS = ("number", "title", "organization", "status", "priority", "assignee", "team", "created", "updated", "due")
+QUEUE_SORT_KEYS = (
+    "number", "title", "organization", "status", "priority", "assignee", "team", "created", "updated", "due",
+)
 
 
 def clean_sort(value: str, offered: Collection[str] = SORTS.keys()) -> str:
