@@ -36,10 +36,11 @@ CLOCK_EVENTS = frozenset({Type.CREATED, Type.STATUS_CHANGED, Type.PRIORITY_CHANG
 
 def policy_for(ticket: Ticket) -> Policy | None:
     """The organization's own policy (its contract tier), else the default one, else none."""
-    policy = (
-        Policy.objects.filter(assignments__organization_id=ticket.organization_id).select_related("calendar").first()
+    # One query: the organization's policy sorts before the default one (False < True).
+    return (
+        Policy.objects.filter(Q(assignments__organization_id=ticket.organization_id) | Q(is_default=True))
+        .select_related("calendar").order_by("is_default").first()
     )
-    return policy or Policy.objects.filter(is_default=True).select_related("calendar").first()
 
 
 Interval = tuple[datetime, datetime | None]
@@ -100,13 +101,16 @@ def _late(due: datetime | None, done: datetime | None, now: datetime) -> bool:
     return due is not None and (done or now) > due
 
 
-def ticket_sla_recompute(*, ticket: Ticket, now: datetime | None = None) -> TicketSLA | None:
-    """Bring ``ticket``'s SLA figures up to date (in the caller's transaction); None if no policy applies."""
+def ticket_sla_recompute(*, ticket: Ticket, now: datetime | None = None, new: bool = False) -> TicketSLA | None:
+    """Bring ``ticket``'s SLA figures up to date (in the caller's transaction); None if no policy applies.
+
+    ``new``: the ticket was just created, so it has no figures to remove when no policy applies."""
     now = now or timezone.now()
     policy = policy_for(ticket)
     target = Target.objects.filter(policy=policy, priority=ticket.priority).first() if policy else None
     if policy is None or target is None:
-        TicketSLA.objects.filter(ticket=ticket).delete()
+        if not new:
+            TicketSLA.objects.filter(ticket=ticket).delete()
         return None
     calendar = policy.calendar.business_calendar()
     running, stopped = running_intervals(ticket, frozenset(policy.paused_statuses or ()))
@@ -146,8 +150,8 @@ def on_ticket_event(event: TicketEvent) -> None:
         return
     if event.type == Type.COMMENT_ADDED and not (event.actor is not None and event.actor.is_staff):
         return  # only support's public reply counts as a response
-    ticket = Ticket.objects.get(pk=event.ticket_id)  # as the service left it (status, priority, closed_at)
-    ticket_sla_recompute(ticket=ticket, now=event.created_at)
+    ticket = event.ticket  # the service's own instance, as it left it (status, priority, closed_at)
+    ticket_sla_recompute(ticket=ticket, now=event.created_at, new=event.type == Type.CREATED)
 
 
 # --- breaches ------------------------------------------------------------------------------------------------
