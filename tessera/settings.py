@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tessera.accounts",
     "tessera.organizations",
     "tessera.tickets",
+    "tessera.sla",
     "tessera.notifications",
     "tessera.audit",
     "tessera.portal",
@@ -547,3 +548,6 @@ OIDC_STORE_ID_TOKEN = True
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
 # false: customers log in only through a provider (staff keep the local login, an emergency way in).
 TESSERA_LOCAL_LOGIN_CUSTOMERS = env.bool("TESSERA_LOCAL_LOGIN_CUSTOMERS", default=True)
+
+# SLA (tessera/sla): a due time is shown as near this many minutes before it; "Breaching soon" holds those tickets.
+TESSERA_SLA_WARNING_MINUTES = env.int("TESSERA_SLA_WARNING_MINUTES", default=60)

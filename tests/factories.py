@@ -5,7 +5,7 @@ use these for the world around them.
 """
 
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from django.utils import timezone
@@ -18,6 +18,7 @@ from tessera.core.models import FormSubmission, Lease
 from tessera.imports.models import ImportRun
 from tessera.notifications.models import OutgoingEmail
 from tessera.organizations.models import LinkAttempt, LinkRequest, Membership, Organization, OrganizationNote, Role
+from tessera.sla.models import Calendar, Holiday, OrganizationPolicy, Policy, Target, TeamLead, TicketSLA
 from tessera.sso.models import SsoIdentity
 from tessera.tickets.models import (
     AgentSignature,
@@ -27,6 +28,7 @@ from tessera.tickets.models import (
     CategoryField,
     Comment,
     DeskView,
+    Priority,
     SavedTicketFilter,
     ServiceTeam,
     Tag,
@@ -475,3 +477,71 @@ class SsoIdentityFactory(DjangoModelFactory[SsoIdentity]):
     provider = "cgm"
     subject = factory.Sequence(lambda n: f"subject-{n}")
     email = factory.LazyAttribute(lambda o: o.user.email)
+
+
+# --- SLA (tessera/sla) ---------------------------------------------------------------------------------------------
+
+
+class CalendarFactory(DjangoModelFactory[Calendar]):
+    class Meta:
+        model = Calendar
+
+    name = factory.Sequence(lambda n: f"Office {n}")
+    time_zone = "Europe/Rome"
+
+
+class HolidayFactory(DjangoModelFactory[Holiday]):
+    class Meta:
+        model = Holiday
+
+    calendar = factory.SubFactory(CalendarFactory)
+    date = date(2027, 1, 6)
+    name = "Epiphany"
+
+
+class PolicyFactory(DjangoModelFactory[Policy]):
+    class Meta:
+        model = Policy
+
+    name = factory.Sequence(lambda n: f"Policy {n}")
+    calendar = factory.SubFactory(CalendarFactory)
+
+
+class TargetFactory(DjangoModelFactory[Target]):
+    class Meta:
+        model = Target
+
+    policy = factory.SubFactory(PolicyFactory)
+    priority = Priority.MEDIUM
+    first_response_minutes = 240
+    resolution_minutes = 960
+
+
+class OrganizationPolicyFactory(DjangoModelFactory[OrganizationPolicy]):
+    class Meta:
+        model = OrganizationPolicy
+
+    organization = factory.SubFactory(OrganizationFactory)
+    policy = factory.SubFactory(PolicyFactory)
+
+
+class TeamLeadFactory(DjangoModelFactory[TeamLead]):
+    class Meta:
+        model = TeamLead
+
+    team = factory.SubFactory(ServiceTeamFactory)
+    lead = factory.SubFactory(AgentFactory)
+
+
+class TicketSLAFactory(DjangoModelFactory[TicketSLA]):
+    class Meta:
+        model = TicketSLA
+
+    ticket = factory.SubFactory(TicketFactory)
+    policy = factory.SubFactory(PolicyFactory)
+    computed_at = factory.LazyFunction(timezone.now)
+    first_response_due_at = factory.LazyAttribute(lambda o: o.computed_at + timedelta(hours=4))
+    first_response_at = factory.LazyAttribute(lambda o: o.computed_at + timedelta(hours=1))
+    resolution_due_at = factory.LazyAttribute(lambda o: o.computed_at + timedelta(days=2))
+    resolved_at = factory.LazyAttribute(lambda o: o.computed_at + timedelta(days=1))
+    next_due_at = factory.LazyAttribute(lambda o: o.resolution_due_at)

@@ -98,6 +98,7 @@ ICONS: dict[str, str] = {
     Type.CATEGORY_CHANGED: "tag", Type.TEAM_CHANGED: "users", Type.ASSIGNED: "user-check",
     Type.UNASSIGNED: "user-x", Type.CC_CHANGED: "at-sign", Type.LINKED: "link", Type.UNLINKED: "link",
     Type.REMINDER_SENT: "bell", Type.FIELDS_CHANGED: "pencil", Type.TAGS_CHANGED: "tag",
+    Type.SLA_BREACHED: "alert-triangle",
 }
 
 
@@ -162,6 +163,9 @@ def _describe(event: TicketEvent) -> EventView:
         return EventView(_("Linked to ticket"), ticket_number=_number(data.get("other")), merge=merge)
     if kind == Type.UNLINKED:
         return EventView(_("Link removed to ticket"), ticket_number=_number(data.get("other")))
+    if kind == Type.SLA_BREACHED:
+        target = {"first_response": _("First response"), "resolution": _("Resolution")}.get(str(data.get("target")), "")
+        return EventView(_("SLA target missed"), new=target or None)
     if kind == Type.FIELDS_CHANGED:
         return EventView(_("Extra fields"), changes=_field_changes(data.get("changes")))
     # Events this page does not know yet (added by other features) still read as their type and data.

@@ -19,8 +19,8 @@ command run; ``now`` may be given to travel in time.
 """
 
 import logging
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -153,15 +153,26 @@ def ticket_send_reminder(*, ticket_id: int, now: datetime | None = None) -> bool
     return True
 
 
+#: Passes of apps above tickets (the SLA breach check, ``tessera.sla``), registered in their ``ready()``: each
+#: is called with ``now`` on every automation run and returns how many tickets it handled.
+_extra_passes: dict[str, Callable[[datetime], int]] = {}
+
+
+def register_pass(name: str, run: Callable[[datetime], int]) -> None:
+    _extra_passes[name] = run
+
+
 @dataclass
 class AutomationResult:
     completed: int = 0
     solution_reminders: int = 0
     customer_action_reminders: int = 0
     failed: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        result = asdict(self)
+        return {**{k: v for k, v in result.items() if k != "extra"}, **self.extra}
 
 
 def _each(ids: Iterator[int], handle, result: AutomationResult) -> int:
@@ -192,5 +203,11 @@ def run_automation_pass(*, now: datetime | None = None, batch_size: int = BATCH_
         _due_ids(due_for_customer_action_reminder(now), batch_size),
         lambda pk: ticket_send_reminder(ticket_id=pk, now=now), result,
     )
+    for name, run in _extra_passes.items():
+        try:
+            result.extra[name] = run(now)
+        except Exception:
+            logger.exception("Automation pass %s failed", name)
+            result.failed += 1
     forget_old_submissions()  # one-time form tokens of yesterday are of no use any more
     return result

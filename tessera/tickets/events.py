@@ -4,6 +4,7 @@ Every event records the operation (the service call) that wrote it: the events
 of one call are told together (``notifications.py``).
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from tessera.core.operations import current_operation_id
@@ -13,12 +14,23 @@ from .models import Ticket, TicketEvent
 
 Type = TicketEvent.Type
 
+#: Apps above tickets that follow what happens to tickets (the SLA clock, ``tessera.sla``) register here in their
+#: ``ready()``: tickets never imports them. Each listener runs inside the transaction that wrote the event.
+_listeners: list[Callable[[TicketEvent], None]] = []
+
+
+def register_listener(listener: Callable[[TicketEvent], None]) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
 
 def _event(ticket: Ticket, actor, type_: str, **data) -> TicketEvent:
     event = TicketEvent.objects.create(
         ticket=ticket, actor=actor, type=type_, data=data, operation_id=current_operation_id()
     )
     notifications.schedule(event)  # the e-mails it calls for are queued with this transaction
+    for listener in _listeners:
+        listener(event)
     return event
 
 
@@ -124,6 +136,11 @@ def reminder_sent_event(
     if accept_on is not None:
         data["accept_on"] = accept_on.isoformat()
     return _event(ticket, None, Type.REMINDER_SENT, **data)
+
+
+def sla_breached_event(*, ticket: Ticket, target: str, due_at: datetime) -> TicketEvent:
+    """A service-level target (``first_response`` or ``resolution``) was missed; found by ``tessera.sla``."""
+    return _event(ticket, None, Type.SLA_BREACHED, target=target, due_at=due_at.isoformat())
 
 
 # --- Event data without writing the event ------------------------------------------------------------

@@ -511,6 +511,7 @@ class TicketEvent(models.Model):
         REMINDER_SENT = "reminder_sent", _("Reminder sent")
         FIELDS_CHANGED = "fields_changed", _("Extra fields changed")
         TAGS_CHANGED = "tags_changed", _("Tags changed")
+        SLA_BREACHED = "sla_breached", _("SLA target missed")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -102,6 +102,7 @@ COLUMNS = (
     ("assignee", "assignee", gettext_lazy("Assignee")),
     ("team", "team", gettext_lazy("Team")),
     ("category", None, gettext_lazy("Category")),
+    ("due", "due", gettext_lazy("Due")),
     ("updated", "updated", gettext_lazy("Change date")),
     ("created", "created", gettext_lazy("Creation date")),
 )
@@ -115,6 +116,8 @@ QUEUE_ICONS = {
     "updated": "bell",
     "open": "inbox",
     "recently-closed": "check-circle",
+    "breaching-soon": "alert-circle",
+    "overdue": "alert-triangle",
 }
 
 #: The design system's class suffix of each priority (badge-priority-…).

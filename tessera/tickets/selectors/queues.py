@@ -83,6 +83,19 @@ def _recently_closed_description() -> str:
     }
 
 
+# The SLA's due times are kept by tessera.sla (``TicketSLA``, reverse name "sla"), which tickets does not import.
+
+
+def _breaching_soon(user: User) -> Q:
+    now = timezone.now()
+    warning = timedelta(minutes=settings.TESSERA_SLA_WARNING_MINUTES)
+    return Q(status__in=OPEN, sla__next_due_at__gt=now, sla__next_due_at__lte=now + warning)
+
+
+def _overdue(user: User) -> Q:
+    return Q(status__in=OPEN, sla__next_due_at__lte=timezone.now())
+
+
 @dataclass(frozen=True)
 class Queue:
     key: str
@@ -116,6 +129,10 @@ QUEUES: tuple[Queue, ...] = (
     ),
     Queue("open", _("All open"), _("Every ticket that is not closed."), lambda user: Q(status__in=OPEN)),
     Queue("recently-closed", _("Recently closed"), lazy(_recently_closed_description, str)(), _recently_closed),
+    Queue(
+        "breaching-soon", _("Breaching soon"), _("Open tickets whose next SLA due time is near."), _breaching_soon,
+    ),
+    Queue("overdue", _("Overdue"), _("Open tickets past their SLA due time."), _overdue),
 )
 QUEUES_BY_KEY = {queue.key: queue for queue in QUEUES}
 DEFAULT_QUEUE = QUEUES[0]
@@ -285,7 +302,7 @@ def _filtered(tickets: QuerySet[Ticket], queue_filter: QueueFilter) -> QuerySet[
 
 #: What a row of a queue shows besides the ticket: its organization, assignee and team. The category's
 #: path comes from the tree the page loads for its filter anyway (``category_paths``), not from four joins.
-QUEUE_ROW_RELATED = ("organization", "assignee", "service_team")
+QUEUE_ROW_RELATED = ("organization", "assignee", "service_team", "sla")
 
 
 def queue_tickets(user: User | AnonymousUser, *, queue: Queue, queue_filter: QueueFilter) -> QuerySet[Ticket]:

@@ -55,14 +55,18 @@ SORTS: dict[str, Callable[[], list[Expression | F]]] = {
     "created": lambda: [F("created_at")],
     "updated": lambda: [F("updated_at")],
     "category": lambda: [Lower(_category_level(level)) for level in range(1, MAX_CATEGORY_DEPTH + 1)],
+    # The due time that runs now, kept by tessera.sla (``TicketSLA.next_due_at``, reverse name "sla").
+    "due": lambda: [F("sla__next_due_at")],
 }
 #: Sorts by a column that may be empty: tickets without it come last in both directions.
-NULLABLE_SORTS = frozenset({"assignee", "team"})
+NULLABLE_SORTS = frozenset({"assignee", "team", "due"})
 
 #: The columns of the customer's "My tickets" list, in the registry's order.
 LIST_SORT_KEYS = ("number", "title", "status", "priority", "created_by", "created", "updated", "category")
 #: The columns of a desk queue.
-QUEUE_SORT_KEYS = ("number", "title", "organization", "status", "priority", "assignee", "team", "created", "updated")
+QUEUE_SORT_KEYS = (
+    "number", "title", "organization", "status", "priority", "assignee", "team", "created", "updated", "due",
+)
 
 
 def clean_sort(value: str, offered: Collection[str] = SORTS.keys()) -> str:
