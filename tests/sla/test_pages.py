@@ -117,7 +117,7 @@ def test_queues_with_sla_issue_a_constant_number_of_queries(
         )
 
     def measure(key: str, **params) -> int:
-        with django_assert_max_num_queries(9) as captured:
+        with django_assert_max_num_queries(10) as captured:
             _queue(client, key, **params)
         return len(captured.captured_queries)
 
