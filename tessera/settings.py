@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tessera.demo",
     "tessera.backup",
     "tessera.imports",
+    "tessera.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -404,3 +405,14 @@ TESSERA_EMAIL_REQUEUE_AFTER_MINUTES = env.int("TESSERA_EMAIL_REQUEUE_AFTER_MINUT
 # Rows read per database round trip by "manage.py backup" and inserted per batch by "manage.py restore";
 # their memory use is bounded by this, not by the size of the database.
 TESSERA_BACKUP_CHUNK_SIZE = env.int("TESSERA_BACKUP_CHUNK_SIZE", default=2000)
+
+# Webhooks (tessera/webhooks, docs/webhooks.md). Never sent to loopback, link-local or private addresses unless
+# TESSERA_WEBHOOKS_ALLOW_PRIVATE (SSRF). A failed attempt is tried again after BASE × 2^(n-1) seconds (at most
+# RETRY_MAX_SECONDS), MAX_ATTEMPTS times; after DISABLE_AFTER_FAILURES failed attempts in a row the subscription
+# is disabled and the vendor administrators are e-mailed.
+TESSERA_WEBHOOKS_ALLOW_PRIVATE = env.bool("TESSERA_WEBHOOKS_ALLOW_PRIVATE", default=False)
+TESSERA_WEBHOOKS_TIMEOUT_SECONDS = env.float("TESSERA_WEBHOOKS_TIMEOUT_SECONDS", default=10)
+TESSERA_WEBHOOKS_MAX_ATTEMPTS = env.int("TESSERA_WEBHOOKS_MAX_ATTEMPTS", default=8)
+TESSERA_WEBHOOKS_RETRY_BASE_SECONDS = env.int("TESSERA_WEBHOOKS_RETRY_BASE_SECONDS", default=30)
+TESSERA_WEBHOOKS_RETRY_MAX_SECONDS = env.int("TESSERA_WEBHOOKS_RETRY_MAX_SECONDS", default=6 * 3600)
+TESSERA_WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("TESSERA_WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)

@@ -21,6 +21,10 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_REACTIVATE = "membership_reactivate", _("User reactivated")
     ATTACHMENT_DOWNLOAD = "attachment_download", _("Attachment downloaded")
     EXPORT = "export", _("Ticket list exported")
+    WEBHOOK_CREATE = "webhook_create", _("Webhook subscription created")
+    WEBHOOK_CHANGE = "webhook_change", _("Webhook subscription changed")
+    WEBHOOK_ROTATE = "webhook_rotate", _("Webhook secret rotated")
+    WEBHOOK_DELETE = "webhook_delete", _("Webhook subscription deleted")
 
 
 def audit_action_choices() -> list[tuple[str, str]]:

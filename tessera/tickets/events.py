@@ -4,7 +4,11 @@ Every event records the operation (the service call) that wrote it: the events
 of one call are told together (``notifications.py``).
 """
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
+
+from django.db import transaction
 
 from tessera.core.operations import current_operation_id
 
@@ -13,12 +17,23 @@ from .models import Ticket, TicketEvent
 
 Type = TicketEvent.Type
 
+#: Called with each new event once the transaction that wrote it has committed (webhooks register here in their
+#: ``ready()``; tickets imports none of them). A listener that fails is logged and does not undo the write.
+_listeners: list[Callable[[TicketEvent], None]] = []
+
+
+def add_listener(listener: Callable[[TicketEvent], None]) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
 
 def _event(ticket: Ticket, actor, type_: str, **data) -> TicketEvent:
     event = TicketEvent.objects.create(
         ticket=ticket, actor=actor, type=type_, data=data, operation_id=current_operation_id()
     )
     notifications.schedule(event)  # the e-mails it calls for are queued with this transaction
+    for listener in _listeners:
+        transaction.on_commit(partial(listener, event), robust=True)
     return event
 
 
