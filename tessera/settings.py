@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "tessera.tokens",
     "tessera.api",
+
+    "tessera.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -551,3 +553,14 @@ TESSERA_LOCAL_LOGIN_CUSTOMERS = env.bool("TESSERA_LOCAL_LOGIN_CUSTOMERS", defaul
 
 # SLA (tessera/sla): a due time is shown as near this many minutes before it; "Breaching soon" holds those tickets.
 TESSERA_SLA_WARNING_MINUTES = env.int("TESSERA_SLA_WARNING_MINUTES", default=60)
+
+# Webhooks (tessera/webhooks, docs/webhooks.md). Never sent to loopback, link-local or private addresses unless
+# TESSERA_WEBHOOKS_ALLOW_PRIVATE (SSRF). A failed attempt is tried again after BASE × 2^(n-1) seconds (at most
+# RETRY_MAX_SECONDS), MAX_ATTEMPTS times; after DISABLE_AFTER_FAILURES failed attempts in a row the subscription
+# is disabled and the vendor administrators are e-mailed.
+TESSERA_WEBHOOKS_ALLOW_PRIVATE = env.bool("TESSERA_WEBHOOKS_ALLOW_PRIVATE", default=False)
+TESSERA_WEBHOOKS_TIMEOUT_SECONDS = env.float("TESSERA_WEBHOOKS_TIMEOUT_SECONDS", default=10)
+TESSERA_WEBHOOKS_MAX_ATTEMPTS = env.int("TESSERA_WEBHOOKS_MAX_ATTEMPTS", default=8)
+TESSERA_WEBHOOKS_RETRY_BASE_SECONDS = env.int("TESSERA_WEBHOOKS_RETRY_BASE_SECONDS", default=30)
+TESSERA_WEBHOOKS_RETRY_MAX_SECONDS = env.int("TESSERA_WEBHOOKS_RETRY_MAX_SECONDS", default=6 * 3600)
+TESSERA_WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("TESSERA_WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)

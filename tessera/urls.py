@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/sso/", include("tessera.sso.urls", namespace="sso")),
     # The vendor administrator's imports (tessera/imports, an operations app): under the desk, not part of it.
     path("desk/imports/", include("tessera.imports.urls", namespace="imports")),
+    # The vendor administrator's webhook subscriptions (tessera/webhooks): under the desk, not part of it.
+    path("desk/webhooks/", include("tessera.webhooks.urls", namespace="webhooks")),
     path("desk/", include("tessera.desk.urls", namespace="desk")),
     path("branding/", include("tessera.branding.urls", namespace="branding")),
     path("admin/", admin.site.urls),

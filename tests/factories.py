@@ -41,6 +41,8 @@ from tessera.tickets.models import (
 from tessera.tickets.numbering import COUNTER_PK, draw_ticket_number
 from tessera.tickets.workflow import Status
 from tessera.tokens.models import AccessToken, TokenKind, TokenRateWindow, TokenScope
+from tessera.webhooks.models import EventType, WebhookDelivery, WebhookSubscription
+from tessera.webhooks.signing import new_message_id, new_secret
 
 PASSWORD = "correct-horse-7"
 
@@ -370,6 +372,37 @@ class ImportRunFactory(DjangoModelFactory[ImportRun]):
     rows = factory.LazyFunction(lambda: [{"line": 2, "key": "5001", "outcome": "created",
                                           "messages": ["New organization Praxis Bianchi."]}])
 
+
+
+class WebhookSubscriptionFactory(DjangoModelFactory[WebhookSubscription]):
+    """A vendor administrator's subscription to every event (public comments only)."""
+
+    class Meta:
+        model = WebhookSubscription
+
+    url = "https://erp.example.com/hooks/tessera"
+    event_types = factory.LazyFunction(lambda: list(EventType.values))
+    secret = factory.LazyFunction(new_secret)
+    created_by = factory.SubFactory(UserFactory, is_staff=True, is_superuser=True)
+
+
+class WebhookDeliveryFactory(DjangoModelFactory[WebhookDelivery]):
+    """A delivered ``ticket.created`` message, as the log lists it."""
+
+    class Meta:
+        model = WebhookDelivery
+
+    subscription = factory.SubFactory(WebhookSubscriptionFactory)
+    message_id = factory.LazyFunction(new_message_id)
+    event_type = EventType.TICKET_CREATED
+    ordering_key = factory.Sequence(lambda n: f"ticket:{n}")
+    body = '{"type":"ticket.created","data":{}}'
+    status = WebhookDelivery.Status.SUCCEEDED
+    attempts = 1
+    response_status = 200
+    response_excerpt = "ok"
+    duration_ms = 12
+    last_attempt_at = factory.LazyFunction(timezone.now)
 
 def pending_applicant(organization, **user_fields) -> LinkRequest:
     """A user who entered ``organization``'s codes at first login: restricted member, request pending."""

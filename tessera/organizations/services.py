@@ -126,6 +126,7 @@ def _activate(*, membership: Membership, role: Role, actor: "User", link_request
         link_request.decided_by = actor
         link_request.decided_at = now
         link_request.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+    signals.membership_linked.send(sender=Membership, membership=membership)
     send_email_to_user(
         "membership_activated",
         user=membership.user,

@@ -6,6 +6,9 @@ of one call are told together (``notifications.py``).
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
+
+from django.db import transaction
 
 from tessera.core.operations import current_operation_id
 
@@ -14,14 +17,24 @@ from .models import Ticket, TicketEvent
 
 Type = TicketEvent.Type
 
-#: Apps above tickets that follow what happens to tickets (the SLA clock, ``tessera.sla``) register here in their
-#: ``ready()``: tickets never imports them. Each listener runs inside the transaction that wrote the event.
+#: Apps above tickets follow what happens to tickets by registering here in their ``ready()``; tickets never
+#: imports them. Two kinds: those that run inside the transaction that wrote the event (the SLA clock,
+#: ``tessera.sla``: its figures commit or roll back with the ticket), and those called once that transaction has
+#: committed (webhooks: a listener that fails is logged and does not undo the write).
 _listeners: list[Callable[[TicketEvent], None]] = []
+_after_commit_listeners: list[Callable[[TicketEvent], None]] = []
 
 
 def register_listener(listener: Callable[[TicketEvent], None]) -> None:
+    """``listener(event)`` inside the transaction that writes each event."""
     if listener not in _listeners:
         _listeners.append(listener)
+
+
+def add_listener(listener: Callable[[TicketEvent], None]) -> None:
+    """``listener(event)`` once the transaction that wrote each event has committed."""
+    if listener not in _after_commit_listeners:
+        _after_commit_listeners.append(listener)
 
 
 def _event(ticket: Ticket, actor, type_: str, **data) -> TicketEvent:
@@ -31,6 +44,8 @@ def _event(ticket: Ticket, actor, type_: str, **data) -> TicketEvent:
     notifications.schedule(event)  # the e-mails it calls for are queued with this transaction
     for listener in _listeners:
         listener(event)
+    for after_commit in _after_commit_listeners:
+        transaction.on_commit(partial(after_commit, event), robust=True)
     return event
 
 

@@ -29,6 +29,7 @@ from tessera.tickets.models import CannedResponse, DeskView
 from tessera.tickets.services import comment_add, ticket_create
 from tessera.tickets.workflow import Status
 from tessera.tokens.models import AccessToken
+from tessera.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.factories import (
     AccessTokenFactory,
     AgentFactory,
@@ -37,6 +38,8 @@ from tests.factories import (
     OrganizationFactory,
     ServiceTeamFactory,
     UserFactory,
+    WebhookDeliveryFactory,
+    WebhookSubscriptionFactory,
 )
 
 #: Organization A's identity: its own members see it on every page (their own name and e-mail, their practice).
@@ -263,6 +266,17 @@ MATRIX: dict[str, Case] = {
     "tokens:token_list": Case(collection=True, get={SIGNED_IN: 200}, notes="each user sees their own tokens"),
     "tokens:token_revoke": Case(kwargs=lambda o: {"pk": o["token"].pk}, readers=frozenset({"basic_a"}),
                                 ok=405, post=True, get={SIGNED_IN: 405}, notes="only its owner may revoke it"),
+    # webhooks: the vendor's administrators only (tessera/webhooks, under /desk/webhooks/)
+    "webhooks:list": Case(readers=VENDOR_ADMIN),
+    "webhooks:create": Case(readers=VENDOR_ADMIN, post=True),
+    "webhooks:detail": Case(kwargs=lambda o: {"pk": o["webhook"].pk}, readers=VENDOR_ADMIN),
+    "webhooks:edit": Case(kwargs=lambda o: {"pk": o["webhook"].pk}, readers=VENDOR_ADMIN, post=True),
+    **{
+        f"webhooks:{name}": Case(kwargs=lambda o: {"pk": o["webhook"].pk}, readers=VENDOR_ADMIN, ok=405, post=True)
+        for name in ("rotate", "enable", "disable", "delete")
+    },
+    "webhooks:redeliver": Case(kwargs=lambda o: {"pk": o["webhook"].pk, "delivery_pk": o["webhook_delivery"].pk},
+                               readers=VENDOR_ADMIN, ok=405, post=True),
 }
 
 
@@ -304,7 +318,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1626, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1795, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------
@@ -362,7 +376,18 @@ def _build_world() -> dict:
             rows=[{"line": 2, "key": "A0001 new@alpha.test", "outcome": "updated",
                    "messages": ["New contact new@alpha.test of Alpha Secret Practice (ALPHA-TICKET-TITLE)."]}],
         ),
+        **_webhook_objects(users["vendor_admin"]),
     }
+
+
+def _webhook_objects(vendor_admin) -> dict:
+    """A subscription whose log holds a delivery about A's ticket (its answer quotes A's data)."""
+    webhook = WebhookSubscriptionFactory.create(url="https://erp.example.com/hooks", created_by=vendor_admin)
+    delivery = WebhookDeliveryFactory.create(
+        subscription=webhook, body='{"data":{"title":"ALPHA-TICKET-TITLE"}}',
+        response_excerpt="stored ALPHA-TICKET-TITLE of Alpha Secret Practice",
+    )
+    return {"webhook": webhook, "webhook_delivery": delivery}
 
 
 @pytest.fixture(scope="module")
@@ -390,6 +415,8 @@ def state_of(objects) -> tuple:
         sorted(Membership.objects.filter(organization=objects["organization"]).values_list("pk", "role", "is_active")),
         ImportRun.objects.get(pk=objects["import_run"].pk).state, ImportRun.objects.count(),
         AccessToken.objects.get(pk=objects["token"].pk).revoked_at, AccessToken.objects.count(),
+        sorted(WebhookSubscription.objects.values_list("pk", "url", "secret", "is_active", "event_types")),
+        WebhookDelivery.objects.count(),
     )
 
 
