@@ -1,8 +1,9 @@
 """The issue's "done when": a new integrator's script, through the API only (docs/api.md, "An integrator's script").
 
 Create an organization with its customer code, invite a contact, the contact accepts the invitation and gets a
-token, opens a ticket with it, and closes it. Between opening and closing, the signed webhook arrives: that step
-belongs to the webhooks work (issue 16, item 3) and plugs in at ``receive_webhook`` below.
+token, opens a ticket with it, and closes it. Between opening and closing, the signed webhook arrives at the
+integrator's receiver (a real HTTP server on loopback), subscribed beforehand by a vendor administrator in
+Administration › Webhooks, and is checked as docs/webhooks.md tells a receiver to check it.
 """
 
 import pytest
@@ -10,18 +11,19 @@ import pytest
 from tessera.organizations.models import Role
 from tessera.tickets.models import Source, Ticket
 from tessera.tickets.workflow import Status
+from tessera.webhooks import services as webhooks
 from tests.accounts.conftest import link_in
+from tests.webhooks.conftest import receiver  # noqa: F401 (a fixture)
+from tests.webhooks.receiver import verify
 
 pytestmark = pytest.mark.django_db
 
 
-def receive_webhook(ticket_number: str) -> None:
-    """Hook for the webhooks step: subscribe a loopback receiver first, then assert here that it got the signed
-    ``ticket.created`` event for ``ticket_number``. Nothing to check until webhooks exist."""
-
-
-def test_the_integrators_script(api, vendor_admin, category, deliver, mailoutbox):
+def test_the_integrators_script(api, vendor_admin, category, deliver, mailoutbox, receiver):  # noqa: F811
     service = api(vendor_admin)  # in real life a service token a vendor administrator made on the account page
+    subscription = webhooks.subscription_create(
+        url=f"{receiver.url}/tessera-events", event_types=["ticket.created"], created_by=vendor_admin,
+    )
 
     # 1. the organization, by its customer code (a second run of the script changes nothing)
     organization = {"name": "Studio Bianchi", "postal_code": "00184", "city": "Roma", "country": "IT"}
@@ -54,13 +56,19 @@ def test_the_integrators_script(api, vendor_admin, category, deliver, mailoutbox
     contact = api()
     contact.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     categories = contact.get("/api/v1/categories/").json()
-    opened = contact.post("/api/v1/tickets/", {"title": "Invoices print twice", "category": categories[0]["id"]},
-                          format="json")
+    with deliver():  # the webhook leaves through the task queue, as mail does
+        opened = contact.post("/api/v1/tickets/", {"title": "Invoices print twice",
+                                                   "category": categories[0]["id"]}, format="json")
     assert opened.status_code == 201
     number = opened.json()["number"]
     assert Ticket.objects.get(number=number).source == Source.API
 
-    receive_webhook(number)
+    # the signed webhook has arrived at the integrator's receiver
+    [event] = receiver.for_path("/tessera-events")
+    verify(secret=subscription.secret, headers=event.headers, body=event.body)
+    assert event.type == "ticket.created"
+    assert event.json["data"]["ticket"]["number"] == number
+    assert event.json["data"]["ticket"]["organization"]["customer_code"] == "300003"
 
     # 5. and closes it
     closed = contact.post(f"/api/v1/tickets/{number}/close/", {"message": "Found the setting."}, format="json")
