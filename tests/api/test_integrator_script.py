@@ -2,8 +2,8 @@
 
 Create an organization with its customer code, invite a contact, the contact accepts the invitation and gets a
 token, opens a ticket with it, and closes it. Between opening and closing, the signed webhook arrives at the
-integrator's receiver (a real HTTP server on loopback), subscribed beforehand by a vendor administrator in
-Administration › Webhooks, and is checked as docs/webhooks.md tells a receiver to check it.
+integrator's receiver (a real HTTP server on loopback), subscribed beforehand by a vendor administrator on
+the desk's Webhooks page, and is checked as docs/webhooks.md tells a receiver to check it.
 """
 
 import pytest
