@@ -361,8 +361,8 @@ class CopyWriter:
             self._copy(cursor, Ticket, TICKET_COLUMNS, ((ids[i], *row) for i, row in enumerate(tickets)))
             # COPY sets no column defaults: NOT NULL columns the generator leaves alone are filled here.
             self._copy(
-                cursor, Comment, (*COMMENT_COLUMNS, "email_message_id"),
-                ((ids[row[0]], *row[1:], "") for row in comments),
+                cursor, Comment, (*COMMENT_COLUMNS, "email_message_id", "is_markdown"),
+                ((ids[row[0]], *row[1:], "", False) for row in comments),
             )
             self._copy(cursor, TicketEvent, EVENT_COLUMNS, ((ids[row[0]], *row[1:]) for row in event_rows))
 

@@ -186,7 +186,9 @@ def ticket_sla_record_breaches(*, sla_id: int, now: datetime | None = None) -> i
     """Record each missed target of one ticket once: an ``sla_breached`` event and a mail to the team lead."""
     now = now or timezone.now()
     sla = (
-        TicketSLA.objects.select_for_update(skip_locked=True).select_related("ticket", "ticket__service_team")
+        # Only the SLA's own row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the team's join.
+        TicketSLA.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("ticket", "ticket__service_team")
         .filter(pk=sla_id).first()
     )
     if sla is None:
