@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from tessera.tickets.models import Ticket
 
-from .models import Kind, TicketSLA
+from .models import Kind, OrganizationPolicy, Policy, TicketSLA
 
 
 def warning_window() -> timedelta:
@@ -32,6 +33,24 @@ class DueTime:
     @property
     def left_minutes(self) -> int:
         return int(abs(self.left or timedelta(0)) // timedelta(minutes=1))
+
+
+@dataclass(frozen=True)
+class Tier:
+    """The SLA policy an organization's tickets follow: its own (its contract tier) or the default one."""
+
+    policy: Policy
+    is_default: bool
+
+
+def organization_tier(organization_id: int) -> Tier | None:
+    """One query: the organization's own policy before the default one; none when there is neither."""
+    own = OrganizationPolicy.objects.filter(policy=OuterRef("pk"), organization_id=organization_id)
+    policy = (
+        Policy.objects.filter(Q(assignments__organization_id=organization_id) | Q(is_default=True))
+        .annotate(own=Exists(own)).order_by("-own", "name").first()
+    )
+    return None if policy is None else Tier(policy=policy, is_default=not policy.own)
 
 
 def ticket_sla(ticket: Ticket) -> TicketSLA | None:

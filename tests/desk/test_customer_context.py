@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tessera.organizations.models import OrganizationNote, Role
+from tessera.sla.models import Calendar, OrganizationPolicy, Policy
 from tessera.tickets import services
 from tessera.tickets.workflow import Status
 from tests.factories import (
@@ -71,6 +72,21 @@ def test_lists_are_cut_and_say_how_many_more(agent_client, ticket, customer, cat
     assert len(texts(section, "requester-tickets")) == 5
     assert "and 3 more" in section.text
     assert section.find(class_="badge-count").text == "8"
+
+
+def test_the_panel_names_the_organizations_sla_tier(agent_client, ticket, customer, outsider):
+    def tier():
+        return panel(agent_client.get(reverse("desk:ticket", args=[ticket.number]))).find_one(testid="sla-tier").text
+
+    assert tier() == "No SLA policy applies."
+    calendar = Calendar.objects.create(name="Office")
+    Policy.objects.create(name="Standard", calendar=calendar, is_default=True)
+    premium = Policy.objects.create(name="Premium 4h", calendar=calendar)
+    gold = Policy.objects.create(name="Gold", calendar=calendar)
+    OrganizationPolicy.objects.create(organization=outsider.membership.organization, policy=gold)
+    assert tier() == "SLA tier: Standard (the default)"
+    OrganizationPolicy.objects.create(organization=customer.membership.organization, policy=premium)
+    assert tier() == "SLA tier: Premium 4h"
 
 
 def test_an_agent_limited_to_team_tickets_sees_no_others_in_the_panel(agent_client, settings, ticket, customer):

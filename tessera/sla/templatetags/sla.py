@@ -20,6 +20,11 @@ def ticket_due_times(ticket: Ticket) -> list[selectors.DueTime]:
 
 
 @register.simple_tag
+def organization_tier(organization_id: int) -> selectors.Tier | None:
+    return selectors.organization_tier(organization_id)
+
+
+@register.simple_tag
 def customer_answer_by(ticket: Ticket) -> datetime | None:
     return selectors.customer_answer_by(ticket)
 
