@@ -34,6 +34,7 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKE = "token_revoke", _("Access token revoked")
     SSO_ACCOUNT_CREATE = "sso_account_create", _("Account created at the first single sign-on")
     SSO_IDENTITY_LINK = "sso_identity_link", _("Single sign-on linked to the account")
+    SSO_IDENTITY_UNLINK = "sso_identity_unlink", _("Single sign-on unlinked from the account")
     WEBHOOK_CREATE = "webhook_create", _("Webhook subscription created")
     WEBHOOK_CHANGE = "webhook_change", _("Webhook subscription changed")
     WEBHOOK_ROTATE = "webhook_rotate", _("Webhook secret rotated")

@@ -165,6 +165,19 @@ def sso_identity_link(*, user: User, identity: ProviderIdentity, proof: str) -> 
     return linked
 
 
+@unit_of_work
+def sso_identity_unlink(*, identity: SsoIdentity, actor: User) -> None:
+    """Remove a provider login from its account (an administrator's act): the next login at that provider
+    starts over, with the account's password or an e-mail link to link it again. The owner is told."""
+    user = identity.user
+    provider = identity.provider
+    identity.delete()
+    audit_record(action=AuditAction.SSO_IDENTITY_UNLINK, actor=actor, target=user, provider=provider)
+    configured = provider_get(provider)
+    label = provider_display_name(configured) if configured is not None else provider
+    send_email_to_user("sso_unlinked", user=user, context={"provider": label})
+
+
 def sso_link_token(identity: ProviderIdentity, user: User) -> str:
     return signing.dumps({"user": user.pk, **identity.as_session()}, salt=LINK_SALT, compress=True)
 
