@@ -30,6 +30,10 @@ urlpatterns = [
     path("organizations/<int:pk>/", organizations.organization_detail, name="organization_detail"),
     path("organizations/<int:pk>/invite/", invitations.contact_invite, name="organization_invite"),
     path("organizations/<int:pk>/notes/", organizations.organization_note_add, name="organization_note_add"),
+    path(
+        "organizations/<int:pk>/two-factor/", organizations.organization_two_factor,
+        name="organization_two_factor",
+    ),
     path("outbox/", outbox.email_outbox, name="email_outbox"),
     path("outbox/<int:pk>/retry/", outbox.email_outbox_retry, name="email_outbox_retry"),
     path("audit/", audit.audit_log, name="audit_log"),

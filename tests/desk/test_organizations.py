@@ -124,3 +124,28 @@ def test_customer_lookup_by_a_users_e_mail_or_last_name(client, agent, organizat
     for term in ("customer@rossi", "verdi"):
         page = client.get(reverse("desk:organizations"), {"q": term}).content.decode()
         assert organization.name in page and other_organization.name not in page, term
+
+
+def test_staff_require_two_factor_of_an_organization_and_it_is_audited(client, agent, organization, customer):
+    from tessera.audit.models import AuditAction, AuditEntry
+
+    client.force_login(agent)
+    page = parse(client.get(detail_url(organization)).content.decode())
+    assert page.find_one(testid="two-factor-state").text.startswith("Not required")
+    response = client.post(reverse("desk:organization_two_factor", args=[organization.pk]), {"required": "on"},
+                           follow=True)
+    assert "Two-factor authentication is now required for every user of" in response.content.decode()
+    assert parse(response.content.decode()).find_one(testid="two-factor-state").text.startswith("Required")
+    organization.refresh_from_db()
+    assert organization.require_two_factor
+    entry = AuditEntry.objects.get(action=AuditAction.ORGANIZATION_TWO_FACTOR)
+    assert (entry.actor, entry.organization_id, entry.data["required"]) == (agent, organization.pk, True)
+
+    client.post(reverse("desk:organization_two_factor", args=[organization.pk]), {})
+    organization.refresh_from_db()
+    assert not organization.require_two_factor
+
+
+def test_the_two_factor_setting_of_an_unknown_organization_is_404(client, agent):
+    client.force_login(agent)
+    assert client.post(reverse("desk:organization_two_factor", args=[987654]), {"required": "on"}).status_code == 404

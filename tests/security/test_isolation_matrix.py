@@ -225,6 +225,8 @@ MATRIX: dict[str, Case] = {
     "desk:organization_invite": Case(kwargs=lambda o: {"pk": o["organization"].pk}, readers=STAFF, post=True),
     "desk:organization_note_add": Case(kwargs=lambda o: {"pk": o["organization"].pk}, readers=STAFF, ok=405,
                                        post=True),
+    "desk:organization_two_factor": Case(kwargs=lambda o: {"pk": o["organization"].pk}, readers=STAFF, ok=405,
+                                         post=True),
     "desk:queues": Case(readers=STAFF, ok=Redirect(lambda o: reverse("desk:queue", kwargs={"queue": "mine"}))),
     "desk:queue": Case(kwargs=lambda o: {"queue": "open"}, readers=STAFF, post=True),
     "desk:macros": Case(readers=STAFF, post=True),
@@ -318,7 +320,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1795, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1815, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------

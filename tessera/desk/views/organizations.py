@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from tessera.core.forms import apply_service_error
 from tessera.organizations import selectors as organization_selectors
 from tessera.organizations import services as organization_services
-from tessera.organizations.forms import OrganizationNoteForm, OrganizationSearchForm
+from tessera.organizations.forms import OrganizationNoteForm, OrganizationSearchForm, TwoFactorRequirementForm
 
 from ..decorators import staff_required
 from .pages import page_range
@@ -37,13 +37,15 @@ def organizations(request):
     return render(request, "desk/organizations.html", context)
 
 
-def render_organization(request, organization, *, note_form=None, status=200):
+def render_organization(request, organization, *, note_form=None, two_factor_form=None, status=200):
     context = {
         "org": organization,
         "memberships": organization_selectors.organization_memberships(organization=organization),
         "link_requests": organization_selectors.pending_link_requests(organization=organization),
         "notes": organization_selectors.organization_notes(organization_id=organization.pk),
         "note_form": note_form or OrganizationNoteForm(),
+        "two_factor_form": two_factor_form
+        or TwoFactorRequirementForm(initial={"required": organization.require_two_factor}),
     }
     return render(request, "desk/organization_detail.html", context, status=status)
 
@@ -72,4 +74,25 @@ def organization_note_add(request, pk):
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(back)
+    return redirect("desk:organization_detail", pk=organization.pk)
+
+
+@staff_required
+@require_POST
+def organization_two_factor(request, pk):
+    """Vendor staff require two-factor authentication of every user of an organization, or no longer."""
+    organization = organization_selectors.organization_or_404(pk=pk)
+    form = TwoFactorRequirementForm(request.POST)
+    if not form.is_valid():
+        return render_organization(request, organization, two_factor_form=form, status=400)
+    required = form.cleaned_data["required"]
+    organization_services.organization_two_factor_require(
+        organization=organization, required=required, changed_by=request.user
+    )
+    if required:
+        messages.success(request, _("Two-factor authentication is now required for every user of %(name)s.")
+                         % {"name": organization.name})
+    else:
+        messages.success(request, _("Two-factor authentication is no longer required for the users of %(name)s.")
+                         % {"name": organization.name})
     return redirect("desk:organization_detail", pk=organization.pk)
