@@ -82,6 +82,10 @@ SCREENS_LIST = (
     Screen("desk-outbox", "vendor-admin", "desk", lambda d: reverse("desk:email_outbox")),
     Screen("desk-audit-log", "vendor-admin", "desk", lambda d: reverse("desk:audit_log")),
     Screen("desk-macros", "vendor-admin", "desk", lambda d: reverse("desk:macros")),
+    Screen("desk-signature", "vendor-admin", "desk", lambda d: reverse("desk:signature")),
+    Screen("desk-search", "vendor-admin", "desk", lambda d: reverse("desk:search") + "?q=printer"),
+    Screen("desk-webhooks", "vendor-admin", "desk", lambda d: reverse("webhooks:list")),
+    Screen("desk-webhook-new", "vendor-admin", "desk", lambda d: reverse("webhooks:create")),
 )
 
 CASES = [
