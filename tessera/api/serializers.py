@@ -247,6 +247,14 @@ class ServiceTeamSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "email", "is_active"]
 
 
+class ServiceTeamUpdateSerializer(serializers.Serializer):
+    """What a PATCH of a team may change: any of these, the others stay."""
+
+    name = serializers.CharField(max_length=120, required=False)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
 # --- invitations and tokens ---------------------------------------------------------------------------------------
 
 class InvitationAcceptSerializer(serializers.Serializer):
@@ -280,6 +288,15 @@ class TokenCreateSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
+class CategoryUpdateSerializer(serializers.Serializer):
+    """What a PATCH of a category may change: any of these, the others stay. Its place in the tree stays."""
+
+    name = serializers.CharField(max_length=120, required=False)
+    service_team = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("A service team's id; null routes it as its parent does."),
+    )
+    position = serializers.IntegerField(required=False, min_value=0, max_value=2_000_000_000)
+    is_active = serializers.BooleanField(required=False)
 
 
 class CategoryCreateSerializer(serializers.Serializer):
@@ -288,3 +305,4 @@ class CategoryCreateSerializer(serializers.Serializer):
     parent = serializers.IntegerField(required=False, allow_null=True, default=None)
     service_team = serializers.IntegerField(required=False, allow_null=True, default=None)
     position = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2_000_000_000)
+    is_active = serializers.BooleanField(read_only=True)

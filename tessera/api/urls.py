@@ -38,7 +38,9 @@ v1 = [
     path("memberships/<int:pk>/reactivate/", admin.MembershipReactivateView.as_view(),
          name="membership_reactivate"),
     path("service-teams/", admin.ServiceTeamListView.as_view(), name="service_team_list"),
+    path("service-teams/<int:pk>/", admin.ServiceTeamDetailView.as_view(), name="service_team_detail"),
     path("admin/categories/", admin.CategoryCreateView.as_view(), name="category_create"),
+    path("admin/categories/<int:pk>/", admin.CategoryDetailView.as_view(), name="category_detail"),
     # anyone with an invitation
     path("invitations/accept/", accounts.InvitationAcceptView.as_view(), name="invitation_accept"),
 ]

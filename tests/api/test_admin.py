@@ -97,3 +97,41 @@ def test_service_teams_and_categories(api, vendor_admin):
     assert twin.json()["errors"] == {"name": ["A category with this name exists here already."]}
     assert client.post("/api/v1/admin/categories/", {"name": "x", "parent": 999999},
                        format="json").json()["errors"] == {"parent": ["No category with this id."]}
+
+
+def test_service_teams_and_categories_are_changed_in_place(api, vendor_admin, agent):
+    client = api(vendor_admin)
+    billing = client.post("/api/v1/service-teams/", {"name": "Billing"}, format="json").json()
+    client.post("/api/v1/service-teams/", {"name": "Hardware"}, format="json")
+    renamed = client.patch(f"/api/v1/service-teams/{billing['id']}/",
+                           {"name": "Invoicing", "email": "invoices@vendor.test"}, format="json")
+    assert renamed.status_code == 200
+    assert renamed.json() == {"id": billing["id"], "name": "Invoicing", "email": "invoices@vendor.test",
+                              "is_active": True}
+    twin = client.patch(f"/api/v1/service-teams/{billing['id']}/", {"name": "Hardware"}, format="json")
+    assert twin.status_code == 400 and "name" in twin.json()["errors"]
+    assert client.patch(f"/api/v1/service-teams/{billing['id']}/", {"email": "not an address"},
+                        format="json").json()["errors"] == {"email": ["Enter a valid email address."]}
+    client.patch(f"/api/v1/service-teams/{billing['id']}/", {"is_active": False}, format="json")
+    team = ServiceTeam.objects.get(pk=billing["id"])
+    assert (team.name, team.email, team.is_active) == ("Invoicing", "invoices@vendor.test", False)
+    assert client.get("/api/v1/service-teams/999999/").status_code == 404
+
+    top = client.post("/api/v1/admin/categories/", {"name": "Invoices"}, format="json").json()
+    other = client.post("/api/v1/admin/categories/", {"name": "Hardware"}, format="json").json()
+    assert top["is_active"] is True
+    changed = client.patch(f"/api/v1/admin/categories/{top['id']}/",
+                           {"name": "Invoices and reminders", "service_team": billing["id"], "position": 3},
+                           format="json")
+    assert changed.status_code == 200
+    assert changed.json() == {"id": top["id"], "name": "Invoices and reminders", "parent": None,
+                              "service_team": billing["id"], "position": 3, "is_active": True}
+    assert client.patch(f"/api/v1/admin/categories/{other['id']}/", {"name": "Invoices and reminders"},
+                        format="json").json()["errors"] == {"name": ["A category with this name exists here already."]}
+    assert client.patch(f"/api/v1/admin/categories/{top['id']}/", {"service_team": 999999},
+                        format="json").json()["errors"] == {"service_team": ["No service team with this id."]}
+    client.patch(f"/api/v1/admin/categories/{top['id']}/", {"is_active": False, "service_team": None}, format="json")
+    category = Category.objects.get(pk=top["id"])
+    assert (category.name, category.service_team_id, category.is_active) == ("Invoices and reminders", None, False)
+    assert client.get(f"/api/v1/admin/categories/{top['id']}/").json()["is_active"] is False
+    assert api(agent).patch(f"/api/v1/admin/categories/{top['id']}/", {"name": "x"}, format="json").status_code == 403

@@ -121,7 +121,11 @@ MATRIX: dict[str, Case] = {
     "api:membership_reactivate": Case(ok={"POST": 400}, audience="vendor_admin",
                                       kwargs=lambda o: {"pk": o["basic_membership"].pk}, notes="already active"),
     "api:service_team_list": Case(ok={"GET": 200, "POST": 400}, audience="vendor_admin"),
+    "api:service_team_detail": Case(ok={"GET": 200, "PATCH": 200}, audience="vendor_admin",
+                                    kwargs=lambda o: {"pk": o["team"].pk}, notes="an empty PATCH changes nothing"),
     "api:category_create": Case(ok={"POST": 400}, audience="vendor_admin"),
+    "api:category_detail": Case(ok={"GET": 200, "PATCH": 200}, audience="vendor_admin",
+                                kwargs=lambda o: {"pk": o["category"].pk}, notes="an empty PATCH changes nothing"),
 }
 
 CASES = [(name, persona, method) for name in sorted(MATRIX) for persona in PERSONAS for method in METHODS]
@@ -134,7 +138,7 @@ def api_url_names() -> list[str]:
 
 def test_every_api_url_is_in_the_matrix():
     assert sorted(MATRIX) == api_url_names()
-    assert len(CASES) == 1080, len(CASES)
+    assert len(CASES) == 1160, len(CASES)
 
 
 def _build_world() -> dict:
@@ -162,7 +166,7 @@ def _build_world() -> dict:
     ticket_a.refresh_from_db()
     return {
         "users": users, "tokens": tokens, "ticket": ticket_a, "attachment": ticket_a.attachments.get(),
-        "organization": org_a, "basic_membership": memberships["basic_a"],
+        "organization": org_a, "basic_membership": memberships["basic_a"], "team": team, "category": category,
     }
 
 
@@ -190,7 +194,8 @@ def state_of(world) -> tuple:
         ticket.events.count(), Ticket.objects.count(),
         sorted(Membership.objects.values_list("pk", "role", "is_active")),
         sorted(Organization.objects.values_list("customer_code", "name", "postal_code", "city")),
-        ServiceTeam.objects.count(), Category.objects.count(),
+        sorted(ServiceTeam.objects.values_list("pk", "name", "email", "is_active")),
+        sorted(Category.objects.values_list("pk", "name", "service_team_id", "position", "is_active")),
     )
 
 

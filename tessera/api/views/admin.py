@@ -21,12 +21,13 @@ from tessera.organizations.services import (
     organization_upsert,
 )
 from tessera.tickets.models import Category, ServiceTeam
-from tessera.tickets.services.catalog import category_create, service_team_create
+from tessera.tickets.services.catalog import category_create, category_update, service_team_create, service_team_update
 
 from ..pagination import IdCursorPagination
 from ..permissions import IsVendorAdmin, TokenScopePermission
 from ..serializers import (
     CategoryCreateSerializer,
+    CategoryUpdateSerializer,
     InviteSerializer,
     MembershipSerializer,
     OrganizationCreateSerializer,
@@ -34,6 +35,7 @@ from ..serializers import (
     OrganizationWriteSerializer,
     RoleSerializer,
     ServiceTeamSerializer,
+    ServiceTeamUpdateSerializer,
 )
 
 ADMIN = [IsAuthenticated, TokenScopePermission, IsVendorAdmin]
@@ -176,6 +178,65 @@ class ServiceTeamListView(APIView):
         return Response(ServiceTeamSerializer(team).data, status=201)
 
 
+def _team_or_404(pk: int) -> ServiceTeam:
+    team = ServiceTeam.objects.filter(pk=pk).first()
+    if team is None:
+        raise Http404
+    return team
+
+
+class ServiceTeamDetailView(APIView):
+    permission_classes = ADMIN
+
+    @extend_schema(summary="A service team", responses=ServiceTeamSerializer)
+    def get(self, request, pk: int):
+        return Response(ServiceTeamSerializer(_team_or_404(pk)).data)
+
+    @extend_schema(summary="Change a service team: name, e-mail, active", request=ServiceTeamUpdateSerializer,
+                   responses=ServiceTeamSerializer)
+    def patch(self, request, pk: int):
+        team = _team_or_404(pk)
+        data = ServiceTeamUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = service_team_update(team=team, values=data.validated_data, changed_by=request.user)
+        return Response(ServiceTeamSerializer(team).data)
+
+
+def _category_data(category: Category) -> dict:
+    return CategoryCreateSerializer({
+        "id": category.pk, "name": category.name, "parent": category.parent_id,
+        "service_team": category.service_team_id, "position": category.position, "is_active": category.is_active,
+    }).data
+
+
+class CategoryDetailView(APIView):
+    permission_classes = ADMIN
+
+    def _category(self, pk: int) -> Category:
+        category = Category.objects.filter(pk=pk).first()
+        if category is None:
+            raise Http404
+        return category
+
+    @extend_schema(summary="A category (a node of the tree), active or not", responses=CategoryCreateSerializer)
+    def get(self, request, pk: int):
+        return Response(_category_data(self._category(pk)))
+
+    @extend_schema(summary="Change a category: name, routing team, position, active",
+                   request=CategoryUpdateSerializer, responses=CategoryCreateSerializer)
+    def patch(self, request, pk: int):
+        category = self._category(pk)
+        data = CategoryUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if values.get("service_team") is not None:
+            values["service_team"] = ServiceTeam.objects.filter(pk=values["service_team"]).first()
+            if values["service_team"] is None:
+                raise ValidationError({"service_team": [_("No service team with this id.")]})
+        category = category_update(category=category, values=values, changed_by=request.user)
+        return Response(_category_data(category))
+
+
 class CategoryCreateView(APIView):
     permission_classes = ADMIN
 
@@ -196,7 +257,4 @@ class CategoryCreateView(APIView):
                 raise ValidationError({"service_team": [_("No service team with this id.")]})
         category = category_create(name=values["name"], parent=parent, service_team=service_team,
                                    position=values["position"], created_by=request.user)
-        return Response(CategoryCreateSerializer({
-            "id": category.pk, "name": category.name, "parent": category.parent_id,
-            "service_team": category.service_team_id, "position": category.position,
-        }).data, status=201)
+        return Response(_category_data(category), status=201)

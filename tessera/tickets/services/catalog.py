@@ -39,3 +39,45 @@ def category_create(
     except IntegrityError:
         raise ValidationError({"name": _("A category with this name exists here already.")})
     return category
+
+
+TEAM_FIELDS = ("name", "email", "is_active")
+CATEGORY_FIELDS = ("name", "service_team", "position", "is_active")
+
+
+@unit_of_work
+def service_team_update(*, team: ServiceTeam, values: dict, changed_by: User) -> ServiceTeam:
+    """Rename a team, change its e-mail or (de)activate it; ``values`` holds only what changes.
+
+    A deactivated team keeps its tickets and categories; it is no longer offered for new assignments.
+    """
+    _require_vendor_admin(changed_by)
+    team = ServiceTeam.objects.select_for_update().get(pk=team.pk)
+    for name in TEAM_FIELDS:
+        if name in values:
+            value = values[name]
+            setattr(team, name, value.strip() if isinstance(value, str) else value)
+    team.full_clean()
+    team.save()
+    return team
+
+
+@unit_of_work
+def category_update(*, category: Category, values: dict, changed_by: User) -> Category:
+    """Rename a category, route it to another team (None: its parent's), move it in its list or (de)activate it.
+
+    It stays where it is in the tree: a new place would change the depth of its whole branch.
+    """
+    _require_vendor_admin(changed_by)
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    for name in CATEGORY_FIELDS:
+        if name in values:
+            value = values[name]
+            setattr(category, name, value.strip() if isinstance(value, str) else value)
+    category.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError:
+        raise ValidationError({"name": _("A category with this name exists here already.")})
+    return category
