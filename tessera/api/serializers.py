@@ -13,7 +13,7 @@ from rest_framework.utils import html
 from tessera.organizations.models import Membership, Organization, Role
 from tessera.tickets.models import Attachment, Category, CategoryField, Comment, Priority, ServiceTeam, Ticket
 from tessera.tickets.workflow import Action
-from tessera.tokens.models import TokenScope
+from tessera.tokens.models import AccessToken, TokenScope
 
 
 def person_name(user) -> str | None:
@@ -282,10 +282,19 @@ class IssuedTokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class TokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    scope = serializers.ChoiceField(choices=TokenScope.choices, default=TokenScope.READ)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+class AccessTokenSerializer(serializers.ModelSerializer):
+    """A token as its owner sees it: never the token itself, only its first characters."""
+
+    class Meta:
+        model = AccessToken
+        fields = ["id", "name", "kind", "scope", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+
+class TokenRotateSerializer(serializers.Serializer):
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text=_("When the new token expires; left out, it lives as long as the old one was meant to."),
+    )
 
 
 class CategoryUpdateSerializer(serializers.Serializer):

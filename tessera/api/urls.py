@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 
 from .errors import not_found
-from .views import accounts, admin, desk, tickets
+from .views import accounts, admin, desk, tickets, tokens
 
 app_name = "api"
 
@@ -42,6 +42,10 @@ v1 = [
     path("admin/categories/", admin.CategoryCreateView.as_view(), name="category_create"),
     path("admin/categories/<int:pk>/", admin.CategoryDetailView.as_view(), name="category_detail"),
     # anyone with an invitation
+    path("tokens/", tokens.TokenListView.as_view(), name="token_list"),
+    path("tokens/self/", tokens.TokenSelfView.as_view(), name="token_self"),
+    path("tokens/self/rotate/", tokens.TokenRotateView.as_view(), name="token_rotate"),
+    path("tokens/<int:pk>/", tokens.TokenDetailView.as_view(), name="token_detail"),
     path("invitations/accept/", accounts.InvitationAcceptView.as_view(), name="invitation_accept"),
 ]
 

@@ -32,6 +32,7 @@ class AuditAction(models.TextChoices):
     ORGANIZATION_TWO_FACTOR = "organization_two_factor", _("Two-factor requirement of an organization changed")
     TOKEN_CREATE = "token_create", _("Access token created")
     TOKEN_REVOKE = "token_revoke", _("Access token revoked")
+    TOKEN_ROTATE = "token_rotate", _("Access token rotated")
     SSO_ACCOUNT_CREATE = "sso_account_create", _("Account created at the first single sign-on")
     SSO_IDENTITY_LINK = "sso_identity_link", _("Single sign-on linked to the account")
     SSO_IDENTITY_UNLINK = "sso_identity_unlink", _("Single sign-on unlinked from the account")

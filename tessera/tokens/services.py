@@ -107,6 +107,30 @@ def token_revoke(*, token: AccessToken, revoked_by: User) -> AccessToken:
     return token
 
 
+@unit_of_work
+def token_rotate(*, token: AccessToken, expires_at: datetime | None = None) -> IssuedToken:
+    """A new token in place of ``token``, which stops working at once: same owner, kind, name and scope.
+
+    An integration renews its own credentials without a person at the account page. Without ``expires_at``
+    the new token lives as long as the old one was meant to (none: no expiry). A service token's account
+    stays active: only the token changes.
+    """
+    token = AccessToken.objects.select_for_update().get(pk=token.pk)
+    now = timezone.now()
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        raise PermissionDenied(_("This token was revoked or has expired."))
+    if expires_at is None and token.expires_at is not None:
+        expires_at = now + (token.expires_at - token.created_at)
+    _check(token.name, token.scope, expires_at)
+    issued = _issue(user=token.user, created_by=token.created_by or token.user, name=token.name,
+                    scope=token.scope, expires_at=expires_at, kind=token.kind)
+    token.revoked_at = now
+    token.save(update_fields=["revoked_at"])
+    audit_record(action=AuditAction.TOKEN_ROTATE, actor=token.user, target=token, name=token.name,
+                 replaced_by=issued.token.pk)
+    return issued
+
+
 def token_authenticate(raw: str) -> AccessToken | None:
     """The usable token ``raw`` names (its user active), or None; notes when it was last used (at most once a
     minute, so a busy integration does not write on every request)."""

@@ -33,6 +33,9 @@ CHECKS = ",".join([
     "response_headers_conformance",
 ])
 EXAMPLES_PER_OPERATION = os.environ.get("TESSERA_SCHEMATHESIS_EXAMPLES", "5")
+#: Rotating the calling token, or revoking a token by id, would revoke the run's own credentials halfway: those
+#: two operations are tried in tests/api/test_tokens.py instead.
+EXCLUDED_PATHS = r"tokens/(self/rotate|\{[^}]+\})/$"
 
 
 def _world():
@@ -63,7 +66,8 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server,
     for persona, raw in tokens.items():
         run = subprocess.run(
             [str(cli), "run", f"{live_server.url}/api/schema/", "--url", live_server.url,
-             "-H", f"Authorization: Bearer {raw}", "--checks", CHECKS, "--max-examples", EXAMPLES_PER_OPERATION,
+             "-H", f"Authorization: Bearer {raw}", "--checks", CHECKS, "--exclude-path-regex", EXCLUDED_PATHS,
+             "--max-examples", EXAMPLES_PER_OPERATION,
              "--phases", "examples,fuzzing", "--workers", "1", "--generation-database", "none",
              "--seed", "16", "--no-color", "--request-timeout", "20", "--report-dir", str(tmp_path / "reports")],
             cwd=tmp_path, capture_output=True, text=True, timeout=300,

@@ -143,3 +143,73 @@ def test_the_token_page_queries_the_same_whatever_the_number_of_tokens(client, c
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(reverse("tokens:token_list"))
     assert len(parse(response).find_all(testid_prefix="token-")) >= 11
+
+
+# --- tokens through the API: list, see the calling token, rotate it, revoke ------------------------------------
+
+
+def test_a_token_lists_its_owners_tokens_without_their_values(api, customer, colleague):
+    client = api(customer)
+    AccessTokenFactory(user=customer, name="Backup script", scope=TokenScope.READ)
+    AccessTokenFactory(user=colleague, name="COLLEAGUE-TOKEN")
+    listed = client.get("/api/v1/tokens/").json()
+    assert sorted(t["name"] for t in listed) == sorted(["Backup script", client.token.name])
+    assert all(t["prefix"] and "raw" not in t and "key_hash" not in t for t in listed)
+    assert client.token.raw not in str(listed)
+    me = client.get("/api/v1/tokens/self/").json()
+    assert (me["id"], me["scope"], me["kind"]) == (client.token.pk, "read_write", "personal")
+
+
+def test_a_token_rotates_itself_the_old_one_stops_at_once(api, customer):
+    client = api(customer)
+    old = client.token
+    AccessToken.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=10), expires_at=timezone.now() + timedelta(days=80)
+    )
+    response = client.post("/api/v1/tokens/self/rotate/", {}, format="json")
+    assert response.status_code == 201
+    new = response.json()
+    assert new["token"].startswith("tsr_") and new["name"] == old.name and new["scope"] == "read_write"
+    lifetime = AccessToken.objects.get(pk=new["id"]).expires_at - timezone.now()
+    assert timedelta(days=89) < lifetime <= timedelta(days=90)  # as long as the old one was meant to live
+    assert client.get("/api/v1/tickets/").status_code == 401  # the old token
+    fresh = api()
+    fresh.credentials(HTTP_AUTHORIZATION=f"Bearer {new['token']}")
+    assert fresh.get("/api/v1/tokens/self/").json()["id"] == new["id"]
+    entry = AuditEntry.objects.get(action=AuditAction.TOKEN_ROTATE)
+    assert (entry.actor, entry.target_id, entry.data["replaced_by"]) == (customer, str(old.pk), new["id"])
+
+
+def test_a_service_token_rotates_and_its_account_stays_active(api, vendor_admin):
+    from tessera.tokens.services import service_token_create
+
+    issued = service_token_create(created_by=vendor_admin, name="ERP", scope=TokenScope.READ_WRITE, expires_at=None)
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.raw}")
+    response = client.post("/api/v1/tokens/self/rotate/", {"expires_at": "2099-01-01T00:00:00Z"}, format="json")
+    assert response.status_code == 201
+    new = AccessToken.objects.get(pk=response.json()["id"])
+    assert (new.kind, new.user_id, new.expires_at.year) == (TokenKind.SERVICE, issued.token.user_id, 2099)
+    assert new.user.is_active
+    past = client.post("/api/v1/tokens/self/rotate/", {"expires_at": "2000-01-01T00:00:00Z"}, format="json")
+    assert past.status_code == 401  # the rotated token is gone already
+
+
+def test_a_read_only_token_cannot_rotate_and_a_session_has_no_calling_token(api, client, customer):
+    read_only = api(customer, scope=TokenScope.READ)
+    assert read_only.post("/api/v1/tokens/self/rotate/", {}, format="json").status_code == 403
+    client.force_login(customer)
+    assert client.get("/api/v1/tokens/self/").status_code == 404
+
+
+def test_a_token_is_revoked_by_its_owner_only(api, customer, colleague):
+    client = api(customer)
+    other = AccessTokenFactory(user=customer, name="Old laptop")
+    theirs = AccessTokenFactory(user=colleague)
+    assert client.delete(f"/api/v1/tokens/{theirs.pk}/").status_code == 404
+    assert client.get(f"/api/v1/tokens/{theirs.pk}/").status_code == 404
+    assert client.delete(f"/api/v1/tokens/{other.pk}/").status_code == 204
+    other.refresh_from_db()
+    theirs.refresh_from_db()
+    assert other.revoked_at is not None and theirs.revoked_at is None
+    assert client.get(f"/api/v1/tokens/{other.pk}/").json()["revoked_at"] is not None

@@ -37,6 +37,7 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 STAFF = frozenset({"agent", "vendor_admin"})
 TICKET_READERS = frozenset({"basic_a", "admin_a", "readonly_a"}) | STAFF
 CUSTOMERS_A = frozenset({"basic_a", "admin_a"})
+OWNER_A = frozenset({"basic_a", "readonly_a"})  # readonly_a is a second token of basic_a
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,14 @@ MATRIX: dict[str, Case] = {
     "api:schema": Case(ok={"GET": 200}, audience="public"),
     "api:docs": Case(ok={"GET": 200}, audience="public"),
     "api:not_found": Case(ok={}, audience="nowhere", kwargs=None, notes="any other URL under /api/"),
+    # tokens: each caller its own; a token rotates only itself (a read-only one cannot)
+    "api:token_list": Case(ok={"GET": 200}),
+    "api:token_self": Case(ok={"GET": 200}),
+    "api:token_rotate": Case(ok={"POST": 201}, notes="each persona rotates its own token"),
+    "api:token_detail": Case(
+        ok={"GET": lambda p: 200 if p in OWNER_A else 404, "DELETE": lambda p: 204 if p in OWNER_A else 404},
+        kwargs=lambda o: {"pk": o["tokens"]["basic_a"].pk}, notes="basic_a's token: its owner only",
+    ),
     "api:invitation_accept": Case(ok={"POST": 400}, audience="public", notes="the e-mail's link is the proof"),
     # customers (and agents): the portal's visibility
     "api:ticket_list": Case(ok={"GET": 200, "POST": 400}),
@@ -138,7 +147,7 @@ def api_url_names() -> list[str]:
 
 def test_every_api_url_is_in_the_matrix():
     assert sorted(MATRIX) == api_url_names()
-    assert len(CASES) == 1160, len(CASES)
+    assert len(CASES) == 1320, len(CASES)
 
 
 def _build_world() -> dict:
