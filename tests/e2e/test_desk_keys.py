@@ -192,3 +192,16 @@ def test_a_queue_page_with_the_help_open_has_no_serious_accessibility_violation(
     page.keyboard.press("Escape")
     page.get_by_test_id("keys-hint").scroll_into_view_if_needed()
     shot(page, "hint")
+
+
+def test_on_a_closed_ticket_r_writes_an_internal_note(page, dental_support, tickets):
+    ticket = tickets[0]
+    services.ticket_change_status(ticket=ticket, user=dental_support.agent, action="complete")
+    log_in(page, AGENT, f"/desk/tickets/{ticket.number}/")
+    page.keyboard.press("r")
+    assert page.evaluate(IN_REPLY_BOX)
+    assert "internal note" in page.get_by_test_id("compose-mode").inner_text()
+    page.get_by_role("heading", name="Description").click()
+    page.keyboard.press("a")
+    page.locator("#keys-status", has_text="closed").wait_for(state="attached")
+    assert Ticket.objects.get(pk=ticket.pk).assignee is None

@@ -110,6 +110,8 @@
     var form = document.querySelector("form[data-keys-compose]") || document.querySelector("form.reply-form");
     var box = form && form.querySelector("textarea");
     if (!box) return false;
+    // A closed ticket takes internal notes only: r writes one there too, and says so.
+    if (!form.querySelector('button[name="send"][value="public"]')) mode = "note";
     form.setAttribute("data-compose", mode);
     // Said beside the box, and to screen readers, so a note is never written believing it a reply.
     var said = form.querySelector("[data-keys-compose-mode]");
