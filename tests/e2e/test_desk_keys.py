@@ -141,8 +141,10 @@ def test_question_mark_shows_the_help_and_escape_closes_it(page, tickets):
     help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
     help_dialog.wait_for()
     text = help_dialog.inner_text()
-    for line in ("Mark the next ticket", "Mark the previous ticket", "Open the marked ticket", "Write a reply to the customer",
-                 "Write an internal note", "Assign the ticket to me", "Search all tickets", "Show this help"):
+    for line in (
+        "Mark the next ticket", "Mark the previous ticket", "Open the marked ticket", "Write a reply to the customer",
+        "Write an internal note", "Assign the ticket to me", "Search all tickets", "Show this help",
+    ):
         assert line in text
     # While the help is open, the page's shortcuts rest.
     page.keyboard.press("a")
