@@ -191,6 +191,11 @@ def test_a_queue_page_with_the_help_open_has_no_serious_accessibility_violation(
     page.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
     assert blocking_violations(page) == []
     shot(page, "queue-help")
+    # On a phone the help is one column, with nothing cut off at the side.
+    page.set_viewport_size({"width": 360, "height": 740})
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    assert dialog.evaluate("d => d.scrollWidth <= d.clientWidth && d.getBoundingClientRect().right <= innerWidth")
+    shot(page, "help-360")
     page.keyboard.press("Escape")
     page.get_by_test_id("keys-hint").scroll_into_view_if_needed()
     shot(page, "hint")
