@@ -212,3 +212,13 @@ def test_on_a_closed_ticket_r_writes_an_internal_note(page, dental_support, tick
     page.keyboard.press("a")
     page.locator("#keys-status", has_text="closed").wait_for(state="attached")
     assert Ticket.objects.get(pk=ticket.pk).assignee is None
+
+
+def test_without_javascript_there_is_no_hint_of_shortcuts(browser, live_server, tickets):
+    context = browser.new_context(base_url=live_server.url, locale="en-US", java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, AGENT, "/desk/queues/open/")
+    assert page.get_by_test_id("keys-hint").count() == 1
+    assert not page.get_by_test_id("keys-hint").is_visible()
+    assert not page.get_by_test_id("keys-help").is_visible()
+    context.close()
