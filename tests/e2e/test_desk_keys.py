@@ -168,9 +168,23 @@ def test_question_mark_shows_the_help_and_escape_closes_it(page, tickets):
     assert page.evaluate(FOCUSED) == "header-search-q"
 
 
-def test_no_shortcut_while_another_dialog_is_open(page, tickets):
+def test_no_shortcut_in_a_list_an_editable_area_or_behind_another_dialog(page, tickets):
     ticket = tickets[0]
     log_in(page, AGENT, f"/desk/tickets/{ticket.number}/")
+    page.locator("select[name=priority]").first.focus()
+    page.keyboard.press("a")
+    page.keyboard.press("?")
+    page.evaluate("""() => {
+      const editable = document.createElement('div');
+      editable.contentEditable = 'true';
+      editable.id = 'editable';
+      document.querySelector('main').append(editable);
+      editable.focus();
+    }""")
+    page.keyboard.type("an?")
+    assert page.locator("#editable").inner_text() == "an?"
+    assert not page.get_by_test_id("keys-help").is_visible()
+    assert Ticket.objects.get(pk=ticket.pk).assignee is None
     page.evaluate("""() => {
       const other = document.createElement('dialog');
       other.innerHTML = '<p>Another question</p><button type="button">OK</button>';
