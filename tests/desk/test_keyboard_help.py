@@ -51,3 +51,12 @@ def test_customers_get_neither_the_help_nor_its_script(client, customer, ticket)
     html = parse(client.get(reverse("portal:ticket_detail", kwargs={"number": ticket.number})))
     assert not html.exists(testid="keys-help")
     assert not html.exists("script", src="/static/tessera/desk_keys.js")
+
+
+def test_every_id_of_the_workspace_is_unique(client, agent, ticket):
+    """Labels, the error summary and the shortcuts find elements by id: the reply box is the only "id_body"."""
+    client.force_login(agent)
+    html = parse(client.get(reverse("desk:ticket", kwargs={"number": ticket.number})))
+    ids = [element.attrs["id"] for element in html.iter() if "id" in element.attrs]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    assert html.find_one("label", **{"for": "id_note_body"}).text.strip().startswith("Note for agents")
