@@ -62,6 +62,11 @@ class OrganizationNoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": _("Write the note first.")},
     )
 
+    def __init__(self, *args, **kwargs):
+        # Its own ids: on a ticket's workspace it sits beside the reply form, whose box is also "body".
+        kwargs.setdefault("auto_id", "id_note_%s")
+        super().__init__(*args, **kwargs)
+
 
 class TwoFactorRequirementForm(forms.Form):
     """The organization administrator requires two-factor authentication of every user, or not."""
