@@ -236,3 +236,13 @@ def test_without_javascript_there_is_no_hint_of_shortcuts(browser, live_server, 
     assert not page.get_by_test_id("keys-hint").is_visible()
     assert not page.get_by_test_id("keys-help").is_visible()
     context.close()
+
+
+def test_j_and_o_work_on_the_search_results_too(page, tickets):
+    log_in(page, AGENT, "/desk/search/?q=slow")
+    hits = page.locator("li[data-ticket]").evaluate_all("items => items.map(item => item.dataset.ticket)")
+    assert hits == [tickets[1].number]
+    page.keyboard.press("j")
+    assert page.evaluate("document.querySelector('li.is-keys-current')?.dataset.ticket") == tickets[1].number
+    page.keyboard.press("o")
+    page.wait_for_url(f"**/desk/tickets/{tickets[1].number}/")

@@ -53,7 +53,8 @@
 
   function rows() {
     var list = document.querySelector("[data-keys-rows]");
-    return list ? Array.prototype.slice.call(list.querySelectorAll("tbody tr[data-ticket]")) : [];
+    // A queue's table rows, or the search page's results.
+    return list ? Array.prototype.slice.call(list.querySelectorAll("tbody tr[data-ticket], li[data-ticket]")) : [];
   }
 
   function linkOf(row) {
