@@ -375,6 +375,9 @@ SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 # /readyz fails when a task due to run has waited this long for a worker (workers down or behind).
 SECURE_REDIRECT_EXEMPT += [r"^healthz$", r"^readyz$"]
 TESSERA_READY_MAX_TASK_AGE_SECONDS = env.int("TESSERA_READY_MAX_TASK_AGE_SECONDS", default=600)
+# /readyz answers within this many seconds (a load balancer waits a few at most): a database or storage that has
+# not answered by then fails its check ("did not answer within 2 seconds").
+TESSERA_READY_TIMEOUT_SECONDS = env.float("TESSERA_READY_TIMEOUT_SECONDS", default=2)
 
 # Ticket pages
 TESSERA_ATTACHMENT_EXTENSIONS = env.list(
