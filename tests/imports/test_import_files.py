@@ -7,7 +7,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from tessera.imports.models import ImportRun
-from tests.db_refusal import refused_writes, stored_files  # noqa: F401  (fixture)
+from tests.db_refusal import refused_writes
 
 from .helpers import csv_bytes
 
