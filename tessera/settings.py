@@ -14,7 +14,28 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def read_env_file(path: Path) -> None:
+    """Read ``path`` into the environment (variables already set win). A file that is there but cannot be read
+    (a .env of root's, mode 600, and a service running as another user) stops the process: ignored, as
+    django-environ would, its settings silently fall back to the development defaults (debug on, SQLite)."""
+    try:
+        with open(path, encoding="utf-8"):
+            pass
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"{path} cannot be read by this user ({error.strerror}): make it readable by the user that runs "
+            "Tessera (docs/deploy.md: chown root:tessera .env; chmod 640 .env)."
+        ) from None
+    environ.Env.read_env(path, overwrite=False)
+
+
+read_env_file(BASE_DIR / ".env")
 
 DEBUG = env.bool("TESSERA_DEBUG", default=True)
 # Outside DEBUG there is no default key: a key written here is known to everyone, and with it
