@@ -175,3 +175,30 @@ def test_readyz_recovers_once_the_store_answers_again(client, settings, s3_stora
     deadline = time.monotonic() + 5  # the hanging probe ends by its own timeout, then the store is asked anew
     while client.get("/readyz").status_code != 200:
         assert time.monotonic() < deadline
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_readyz_answers_within_its_deadline_when_the_database_never_answers(client, settings, black_hole):
+    """The probe connects afresh; here to a port that accepts and never answers, as a database behind a dropped
+    route would. The request's own connection is the test's, already open."""
+    from django.db import connections
+
+    settings.TESSERA_READY_TIMEOUT_SECONDS = 1.5
+    database = connections.settings["default"]
+    original = database["HOST"], database["PORT"]
+    database["HOST"], database["PORT"] = "127.0.0.1", str(black_hole)
+    try:
+        started = time.monotonic()
+        response = client.get("/readyz")
+        elapsed = time.monotonic() - started
+    finally:
+        database["HOST"], database["PORT"] = original
+    assert elapsed < 2.5
+    assert response.status_code == 503
+    assert _json(response) == {
+        "status": "fail",
+        "checks": {"database": "fail", "storage": "ok", "task_queue": "fail"},
+        "failed": {"database": "the database did not answer within 1.5 seconds",
+                   "task_queue": "not checked: the database did not answer in time"},
+    }
