@@ -16,3 +16,6 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # gunicorn's access log would say the same again without the request id, user, view and query count.
 accesslog = None
 errorlog = "-"
+# gunicorn 25.1+ opens a control socket under $HOME (/app here, not writable by the user tessera) and logs an
+# error at every start when it cannot; the process is managed by the container engine's signals instead.
+control_socket_disable = True

@@ -14,7 +14,28 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def read_env_file(path: Path) -> None:
+    """Read ``path`` into the environment (variables already set win). A file that is there but cannot be read
+    (a .env of root's, mode 600, and a service running as another user) stops the process: ignored, as
+    django-environ would, its settings silently fall back to the development defaults (debug on, SQLite)."""
+    try:
+        with open(path, encoding="utf-8"):
+            pass
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"{path} cannot be read by this user ({error.strerror}): make it readable by the user that runs "
+            "Tessera (docs/deploy.md: chown root:tessera .env; chmod 640 .env)."
+        ) from None
+    environ.Env.read_env(path, overwrite=False)
+
+
+read_env_file(BASE_DIR / ".env")
 
 DEBUG = env.bool("TESSERA_DEBUG", default=True)
 # Outside DEBUG there is no default key: a key written here is known to everyone, and with it
@@ -375,6 +396,9 @@ SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 # /readyz fails when a task due to run has waited this long for a worker (workers down or behind).
 SECURE_REDIRECT_EXEMPT += [r"^healthz$", r"^readyz$"]
 TESSERA_READY_MAX_TASK_AGE_SECONDS = env.int("TESSERA_READY_MAX_TASK_AGE_SECONDS", default=600)
+# /readyz answers within this many seconds (a load balancer waits a few at most): a database or storage that has
+# not answered by then fails its check ("did not answer within 2 seconds").
+TESSERA_READY_TIMEOUT_SECONDS = env.float("TESSERA_READY_TIMEOUT_SECONDS", default=2)
 
 # Ticket pages
 TESSERA_ATTACHMENT_EXTENSIONS = env.list(

@@ -14,6 +14,7 @@ from hypothesis import settings as hypothesis_settings
 
 from tessera.organizations.models import Role
 
+from .db_refusal import stored_files  # noqa: F401  (fixture: the default storage's files, on disk and in a bucket)
 from .factories import AgentFactory, MembershipFactory, OrganizationFactory, ServiceTeamFactory, UserFactory
 from .s3 import s3_bucket, s3_bucket_factory, s3_server, s3_storage  # noqa: F401  (fixtures: a real S3 server, tests/s3.py)
 

@@ -6,6 +6,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tessera.core.operations import operation
+
 from .models import Branding
 
 
@@ -32,6 +34,14 @@ class BrandingAdmin(admin.ModelAdmin):
         (None, {"fields": ("product_name", "tagline", "logo", "favicon", "primary_color")}),
         (_("Support"), {"fields": ("support_phone", "support_email", "support_hours")}),
     )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        # The admin's transaction as one unit of work: a logo stored by a change whose commit then fails is
+        # deleted again (Branding.save), as an attachment's file is.
+        with operation():
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request) -> bool:
         return super().has_add_permission(request) and not Branding.objects.exists()

@@ -1,11 +1,15 @@
 """The vendor's brand: one row, edited in the administration, read on every page through the cache."""
 
 import hashlib
+import logging
 import uuid
 
 from django.core.cache import cache
+from django.core.files.storage import Storage
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+from tessera.core.operations import delete_file_on_rollback, operation
 
 from .colors import darken, tint
 from .validators import validate_favicon, validate_logo, validate_primary_color
@@ -14,6 +18,9 @@ CACHE_KEY = "tessera:branding:v1"
 #: Other processes with a process-local cache see a change after at most this many seconds.
 CACHE_SECONDS = 60
 DEFAULT_PRIMARY_COLOR = "#0b4f8a"
+FILE_FIELDS = ("logo", "favicon")
+
+logger = logging.getLogger(__name__)
 
 
 def _logo_path(instance, filename: str) -> str:
@@ -23,6 +30,16 @@ def _logo_path(instance, filename: str) -> str:
 
 def _favicon_path(instance, filename: str) -> str:
     return f"branding/favicon-{uuid.uuid4().hex}"
+
+
+def _delete_after_commit(storage: Storage, name: str) -> None:
+    def delete() -> None:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete the replaced branding file %s", name)
+
+    transaction.on_commit(delete)
 
 
 class Branding(models.Model):
@@ -75,9 +92,24 @@ class Branding(models.Model):
         return self.product_name
 
     def save(self, *args, **kwargs) -> None:
+        """Like an attachment's, a new logo's file is stored before the row: if the row's write or its commit fails,
+        the file is deleted again; a logo replaced or removed is deleted once the change is committed."""
         self.pk = self.SINGLETON_PK
         self.primary_color = self.primary_color.lower()
-        super().save(*args, **kwargs)
+        new_files = [getattr(self, field) for field in FILE_FIELDS if getattr(self, field)
+                     and not getattr(self, field)._committed]
+        with operation():
+            before = Branding.objects.filter(pk=self.pk).values(*FILE_FIELDS).first() or {}
+            try:
+                super().save(*args, **kwargs)
+            finally:  # stored by the field as the row was written, whether or not the write then failed
+                for file in new_files:
+                    if file._committed and file.name:
+                        delete_file_on_rollback(file.storage, file.name)
+            for field in FILE_FIELDS:
+                previous = before.get(field)
+                if previous and previous != getattr(self, field).name:
+                    _delete_after_commit(getattr(self, field).storage, previous)
         cache.delete(CACHE_KEY)
         # Again after the commit: a page rendered meanwhile may have cached the row as it was.
         transaction.on_commit(lambda: cache.delete(CACHE_KEY))

@@ -101,10 +101,29 @@ def _s3_storage_class() -> type[Storage]:
                 "ResponseContentType": content_type or "application/octet-stream",
             }, expire=settings.TESSERA_S3_PRESIGNED_SECONDS)
 
-        def check(self) -> None:
-            """Raise ``StorageUnavailable`` unless the bucket answers (readiness)."""
+        def check(self, timeout: float | None = None) -> None:
+            """Raise ``StorageUnavailable`` unless the bucket answers (readiness).
+
+            With ``timeout``, one try whose connection and answer each wait at most that long: a store that
+            drops packets fails the probe in seconds, not after the requests' longer timeouts and retries.
+            """
+            client = self._probe_client(timeout) if timeout else self.connection.meta.client
             with s3_errors(self.bucket_name):
-                self.connection.meta.client.head_bucket(Bucket=self.bucket_name)
+                client.head_bucket(Bucket=self.bucket_name)
+
+        def _probe_client(self, timeout: float) -> Any:
+            clients = self.__dict__.setdefault("_probe_clients", {})
+            if timeout not in clients:  # a client is thread-safe and costly to make: one per storage and timeout
+                from botocore.config import Config
+
+                config = self.client_config.merge(Config(
+                    connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1},
+                ))
+                clients[timeout] = self._create_session().client(
+                    "s3", region_name=self.region_name, use_ssl=self.use_ssl, endpoint_url=self.endpoint_url,
+                    config=config, verify=self.verify,
+                )
+            return clients[timeout]
 
     return S3Storage
 
@@ -126,11 +145,14 @@ def is_object_storage(storage: Storage) -> bool:
     return hasattr(storage, "presigned_url")
 
 
-def storage_check(storage: Storage = default_storage) -> None:
-    """Raise ``StorageUnavailable`` (an OSError) unless the storage can be used now."""
+def storage_check(storage: Storage = default_storage, *, timeout: float | None = None) -> None:
+    """Raise ``StorageUnavailable`` (an OSError) unless the storage can be used now.
+
+    ``timeout`` bounds each network wait of an object store's probe (a local folder has none).
+    """
     check = getattr(storage, "check", None)
     if check is not None:
-        check()
+        check(timeout=timeout)
         return
     location = getattr(storage, "location", None)
     if location is not None:

@@ -2,10 +2,19 @@
 
 The reasons are for the operator reading the load balancer's log: they name what failed, never a version,
 a host name, a setting's value or an error's text (those go to the node's own log).
+
+A load balancer waits for the answer a few seconds at most, so the whole answer has a deadline
+(``TESSERA_READY_TIMEOUT_SECONDS``): the database and the storage are probed side by side, each in a thread of its
+own (the database one on a connection of its own, closed afterwards), and a probe that has not answered by then
+fails as "did not answer". A probe still hanging from an earlier request is waited for again rather than started
+twice, so a store that drops packets never piles up threads.
 """
 
 import logging
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import timedelta
 
 from django.conf import settings
@@ -31,7 +40,7 @@ def database() -> str | None:
 
 def storage() -> str | None:
     try:
-        storage_check(default_storage)
+        storage_check(default_storage, timeout=settings.TESSERA_READY_TIMEOUT_SECONDS)
     except OSError:
         logger.exception("Readiness: the file storage cannot be used")
         return "the file storage cannot be used"
@@ -58,15 +67,70 @@ def task_queue() -> str | None:
     return None
 
 
-CHECKS: dict[str, Callable[[], str | None]] = {"database": database, "storage": storage, "task_queue": task_queue}
+def database_and_queue() -> dict[str, str | None]:
+    """The database, then (when it answers) the queue, on this thread's own connection."""
+    try:
+        results = {"database": database()}
+        results["task_queue"] = (
+            "not checked: the database does not answer" if results["database"] else task_queue()
+        )
+        return results
+    finally:
+        connection.close()
+
+
+def storage_probe() -> dict[str, str | None]:
+    return {"storage": storage()}
+
+
+#: Each probe, and the checks it answers for (in the order of the answer).
+PROBES: dict[str, tuple[Callable[[], dict[str, str | None]], tuple[str, ...]]] = {
+    "database": (database_and_queue, ("database", "task_queue")),
+    "storage": (storage_probe, ("storage",)),
+}
+TIMED_OUT = {
+    "database": "the database did not answer within {seconds} seconds",
+    "task_queue": "not checked: the database did not answer in time",
+    "storage": "the file storage did not answer within {seconds} seconds",
+}
+#: The probes under way in this process, by name: a hanging one is joined by the next request, not repeated.
+_running: dict[str, Future] = {}
+_running_lock = threading.Lock()
+
+
+def _run(future: Future, probe: Callable[[], dict[str, str | None]]) -> None:
+    try:
+        future.set_result(probe())
+    except BaseException as error:  # reported as a failure by readiness(), never lost with the thread
+        future.set_exception(error)
+
+
+def _start(name: str) -> Future:
+    with _running_lock:
+        future = _running.get(name)
+        if future is not None and not future.done():
+            return future
+        future = Future()
+        _running[name] = future
+    probe, _ = PROBES[name]
+    threading.Thread(target=_run, args=(future, probe), name=f"readyz-{name}", daemon=True).start()
+    return future
 
 
 def readiness() -> dict[str, str | None]:
-    """Every check's outcome, by name; the queue is read only when the database answers."""
+    """Every check's outcome, by name, within ``TESSERA_READY_TIMEOUT_SECONDS`` in all."""
+    deadline = time.monotonic() + settings.TESSERA_READY_TIMEOUT_SECONDS
+    futures = {name: _start(name) for name in PROBES}
     results: dict[str, str | None] = {}
-    for name, check in CHECKS.items():
-        if name == "task_queue" and results.get("database"):
-            results[name] = "not checked: the database does not answer"
-            continue
-        results[name] = check()
-    return results
+    for name, future in futures.items():
+        checks = PROBES[name][1]
+        try:
+            results.update(future.result(timeout=max(0.0, deadline - time.monotonic())))
+        except TimeoutError:
+            seconds = f"{settings.TESSERA_READY_TIMEOUT_SECONDS:g}"
+            logger.error("Readiness: the %s probe did not answer within %s seconds", name, seconds)
+            results.update({check: TIMED_OUT[check].format(seconds=seconds) for check in checks})
+        except Exception:
+            logger.exception("Readiness: the %s probe failed", name)
+            results.update(dict.fromkeys(checks, "the check failed"))
+    return {check: results[check] for check in ("database", "storage", "task_queue")}

@@ -1,23 +1,44 @@
-"""The imports the desk and the commands start, each recorded as an ``ImportRun``."""
+"""The imports the desk and the commands start, each recorded as an ``ImportRun``.
 
+The uploaded file follows the attachments' rule: no file in storage that no run names, no run that names a
+deleted file, whichever write fails.
+"""
+
+import logging
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db import transaction
 from django.utils import timezone
 
 from tessera.accounts.models import User
+from tessera.core.operations import delete_file_on_rollback, operation
 
 from . import organizations
 from .models import ImportRun
 from .readers import read_table
 from .report import ImportFileError, Report
 
+logger = logging.getLogger(__name__)
 
 def _store(run: ImportRun, report: Report | None, error: str = "") -> ImportRun:
     run.summary = report.summary() if report else {}
     run.rows = [row.as_dict() for row in report.rows] if report else []
     run.file_error = error
     return run
+
+
+def _delete_after_commit(storage: Storage, name: str) -> None:
+    """Delete ``name`` once the transaction under way commits: a run whose write fails still names its file."""
+
+    def delete() -> None:
+        try:
+            storage.delete(name)
+        except OSError:  # the storage is down: the file stays until the upload is forgotten (UPLOAD_KEPT_FOR)
+            logger.exception("Could not delete the imported file %s", name)
+
+    transaction.on_commit(delete)
 
 
 #: A checked file nobody imported is deleted after this long; its report stays.
@@ -28,8 +49,9 @@ def _forget_old_uploads() -> None:
     """The contacts' data of files checked but never imported does not stay in storage for ever."""
     stale = ImportRun.objects.filter(state=ImportRun.State.PREVIEWED, created_at__lt=timezone.now() - UPLOAD_KEPT_FOR)
     for run in stale.exclude(file="").only("pk", "file")[:100]:
-        run.file.delete(save=False)
-        ImportRun.objects.filter(pk=run.pk).update(file="")
+        with operation():
+            ImportRun.objects.filter(pk=run.pk).update(file="")
+            _delete_after_commit(run.file.storage, run.file.name or "")
 
 
 def organizations_check(*, data: bytes, name: str, invite: bool, user: User | None) -> ImportRun:
@@ -41,8 +63,10 @@ def organizations_check(*, data: bytes, name: str, invite: bool, user: User | No
     run = ImportRun(kind=ImportRun.Kind.ORGANIZATIONS, original_name=name[:255], invite=invite, created_by=user)
     report = organizations.import_organizations(read_table(data, name), commit_changes=False, invite=invite)
     _store(run, report)
-    run.file.save(name, ContentFile(data), save=False)
-    run.save()
+    with operation():  # the file is stored first; the run that names it not committed, the file is deleted again
+        run.file.save(name, ContentFile(data), save=False)
+        delete_file_on_rollback(run.file.storage, run.file.name or "")
+        run.save()
     return run
 
 
@@ -59,10 +83,13 @@ def organizations_commit(*, run: ImportRun, user: User) -> ImportRun:
         _store(run, None, error.message)
     else:
         _store(run, report)
-    run.file.delete(save=False)  # the contacts' data is in the database now; the upload is not kept
+    uploaded, storage = run.file.name or "", run.file.storage
+    run.file = ""  # the contacts' data is in the database now; the upload is not kept
     run.state = ImportRun.State.COMMITTED
     run.committed_at = timezone.now()
-    run.save()
+    with operation():
+        run.save()
+        _delete_after_commit(storage, uploaded)
     return run
 
 

@@ -100,7 +100,9 @@ def test_migrate_builds_the_schema_and_queues_the_automation(environment):
 
 def test_web_is_gunicorn_whose_workers_metrics_add_up_and_whose_requests_log_json(environment):
     port = free_port()
-    web = start(environment, "web", TESSERA_WEB_BIND=f"127.0.0.1:{port}", TESSERA_WEB_WORKERS="2")
+    home = environment["base"] / "home-not-writable"  # as /app for the image's user: no ~/.gunicorn there
+    home.write_text("")
+    web = start(environment, "web", TESSERA_WEB_BIND=f"127.0.0.1:{port}", TESSERA_WEB_WORKERS="2", HOME=str(home))
     try:
         wait_for_port(port, web)
         assert "gunicorn" in " ".join(command_line(web))
@@ -126,6 +128,7 @@ def test_web_is_gunicorn_whose_workers_metrics_add_up_and_whose_requests_log_jso
         assert files and all(re.fullmatch(r"(counter|histogram)_[^_]+-\d+\.db", name) for name in files), files
     finally:
         stderr = stop(web)
+    assert "Control server error" not in stderr  # gunicorn's control socket is off (tessera/gunicorn_config.py)
     lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     logins = [line for line in lines if line.get("logger") == "tessera.request" and line["view"] == "accounts:login"]
     assert [line["request_id"] for line in logins] == ids
@@ -177,3 +180,17 @@ def test_static_copies_the_collected_files_into_a_directory(environment, tmp_pat
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert (target / "tessera" / "tessera.0123456789ab.css").read_text() == "body{}"
+
+
+def test_imap_is_the_imap_poller(environment):
+    result = subprocess.run([str(ENTRYPOINT), "imap", "--help"], env=environment["env"], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "manage.py poll_imap" in result.stdout
+
+
+def test_static_without_a_directory_fails_and_says_so(environment):
+    result = subprocess.run([str(ENTRYPOINT), "static"], env=environment["env"], capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode != 0
+    assert "static needs the directory to copy into" in result.stderr
