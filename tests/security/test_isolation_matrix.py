@@ -252,10 +252,11 @@ MATRIX: dict[str, Case] = {
                      "ticket_unassign", "ticket_team", "ticket_priority", "ticket_tags", "ticket_cc_remove",
                      "ticket_reopen", "ticket_macro", "ticket_preview")
     },
-    # on-demand forms: a GET builds the form
+    # on-demand forms: a GET builds the form; presence: a GET names who else has the ticket open
     **{
         f"desk:{name}": Case(kwargs=ticket, readers=STAFF, post=True)
-        for name in ("ticket_category", "ticket_fields", "ticket_cc_add", "ticket_link", "ticket_merge")
+        for name in ("ticket_category", "ticket_fields", "ticket_cc_add", "ticket_link", "ticket_merge",
+                     "ticket_presence")
     },
     "desk:ticket_unlink": Case(kwargs=lambda o: {"number": o["ticket"].number, "other": o["ticket"].number},
                                readers=STAFF, ok=405, post=True),
@@ -318,7 +319,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1795, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1815, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------
