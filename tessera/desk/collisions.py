@@ -10,13 +10,14 @@ version, so sending the same form again applies it on purpose.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.forms import BaseForm
 from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from tessera.accounts.models import User
 from tessera.core.forms import apply_service_error
 from tessera.tickets import services
 from tessera.tickets.models import Comment, Ticket, TicketEvent
@@ -47,7 +48,8 @@ class Change:
 def when_unchanged(request: HttpRequest, ticket: Ticket, perform: Callable[[], R]) -> R:
     """``perform()`` unless others changed ``ticket`` since the version the request's form carries."""
     seen = services.parse_version(request.POST.get(VERSION_FIELD))
-    return services.ticket_unchanged_then(ticket=ticket, user=request.user, seen=seen, perform=perform)
+    user = cast(User, request.user)  # the desk's views are for signed-in staff only (``staff_required``)
+    return services.ticket_unchanged_then(ticket=ticket, user=user, seen=seen, perform=perform)
 
 
 def show_changed(form: BaseForm, error: TicketChanged) -> None:

@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
@@ -534,11 +535,15 @@ class TicketEvent(models.Model):
         return f"{self.ticket_id} {self.type}"
 
 
+#: Three missed heartbeats (the workspace sends one every 10 s) and the agent has gone.
+PRESENCE_TTL = timedelta(seconds=30)
+
+
 class TicketPresence(models.Model):
     """An agent who has a ticket's workspace open, and whether they are typing in it (the desk's presence).
 
     One row per ticket and agent, refreshed by the page's heartbeat; a row older
-    than ``tickets.services.presence.PRESENCE_TTL`` means the agent has gone.
+    than ``PRESENCE_TTL`` means the agent has gone.
     Kept in the database so every web node sees the same agents.
     """
 

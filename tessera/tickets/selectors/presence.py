@@ -4,8 +4,7 @@ from django.utils import timezone
 
 from tessera.accounts.models import User
 
-from ..models import Ticket, TicketPresence
-from ..services.presence import PRESENCE_TTL
+from ..models import PRESENCE_TTL, Ticket, TicketPresence
 
 
 def others_present(ticket: Ticket, *, user: User) -> list[TicketPresence]:
@@ -15,5 +14,5 @@ def others_present(ticket: Ticket, *, user: User) -> list[TicketPresence]:
         .exclude(user=user)
         .select_related("user")
     )
-    typing_first = {TicketPresence.Activity.TYPING: 0, TicketPresence.Activity.VIEWING: 1}
+    typing_first: dict[str, int] = {TicketPresence.Activity.TYPING: 0, TicketPresence.Activity.VIEWING: 1}
     return sorted(rows, key=lambda row: (typing_first.get(row.activity, 1), row.user.get_full_name(), row.user_id))

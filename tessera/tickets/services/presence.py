@@ -7,17 +7,12 @@ have expired (an indexed range on ``last_seen``, usually empty), so the table
 stays as small as the number of open workspaces.
 """
 
-from datetime import timedelta
-
 from django.utils import timezone
 
 from tessera.accounts.models import User
 
-from ..models import Ticket, TicketPresence
+from ..models import PRESENCE_TTL, Ticket, TicketPresence
 from ._common import require_agent_for
-
-#: Three missed heartbeats (the page sends one every 10 s) and the agent has gone.
-PRESENCE_TTL = timedelta(seconds=30)
 
 
 def ticket_presence_beat(*, ticket: Ticket, user: User, activity: str) -> None:
