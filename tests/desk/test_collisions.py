@@ -230,3 +230,64 @@ def test_a_heartbeat_costs_the_same_few_queries_however_many_agents_are_there(
     with django_assert_max_num_queries(len(few)):
         response = beat(client, ticket)
     assert response.content.decode().count("is typing") == 15
+
+
+def test_a_macro_applied_from_a_stale_page_is_stopped_with_the_draft_kept(agent_client, agent, anna, ticket):
+    from tessera.tickets.models import CannedResponse
+
+    macro = CannedResponse.objects.create(title="Urgent", body="", set_priority=1, owner=agent)
+    seen = version_on(agent_client.get(url("ticket", ticket)))
+    services.comment_add(ticket=ticket, author=anna, body="Looking into it.", source="desk")
+    response = agent_client.post(url("ticket_macro", ticket), {
+        "canned": macro.pk, "body": "My draft.", "ticket_version": seen,
+    })
+    assert response.status_code == 409
+    form = parse(response.content.decode()).find("form", class_="reply-form")
+    assert CHANGED in form.find(testid="error-summary").text
+    assert form.find("textarea", name="body").text == "My draft."
+    assert Ticket.objects.get(pk=ticket.pk).priority != 1
+
+
+def test_tags_from_a_stale_page_are_stopped(agent_client, anna, ticket):
+    seen = version_on(agent_client.get(url("ticket", ticket)))
+    services.ticket_set_tags(ticket=ticket, user=anna, names=["billing"])
+    response = agent_client.post(url("ticket_tags", ticket), {"tags": "export", "ticket_version": seen})
+    assert response.status_code == 409
+    assert "Anna Rossi" in parse(response.content.decode()).find_one(testid="ticket-change").text
+    assert [tag.name for tag in Ticket.objects.get(pk=ticket.pk).tags.all()] == ["billing"]
+
+
+def test_a_status_change_on_a_ticket_closed_meanwhile_is_a_message_above_the_page(agent_client, agent, anna, ticket):
+    """The view's own check says so before the service is called; the service's check covers the race."""
+    seen = version_on(agent_client.get(url("ticket", ticket)))
+    services.ticket_change_status(ticket=ticket, user=anna, action=Action.COMPLETE_SILENTLY)
+    response = agent_client.post(url("ticket_status", ticket), {
+        "action": Action.REQUEST_INFO, "message": "Which version?", "ticket_version": seen,
+    }, follow=True)
+    assert "This status change is not allowed while the ticket is" in response.content.decode()
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.COMPLETED_SILENT
+
+
+def test_the_refusal_after_a_race_with_a_closing_agent_is_a_message_above_the_page(rf, agent, anna, ticket):
+    """Between the view reading the ticket and the service locking it, another agent closed it."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from tessera.desk.views.ticket_actions import _changed
+    from tessera.tickets.selectors.versions import changes_since
+
+    seen = ticket_version(ticket)
+    services.ticket_change_status(ticket=ticket, user=anna, action=Action.COMPLETE_SILENTLY)
+    request = rf.post(url("ticket_status", ticket), {"action": Action.REQUEST_INFO, "ticket_version": seen})
+    request.user = agent
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    changed = services.TicketChanged(changes_since(ticket, version=seen, user=agent))
+    response = _changed(request, ticket.number, changed, "status_form", lambda fresh: None)
+    assert response.status_code == 302
+    assert [str(m) for m in request._messages] == [changed.message]
+
+
+def test_a_form_loaded_on_demand_carries_the_version_when_it_was_loaded(agent_client, anna, ticket):
+    services.ticket_change_priority(ticket=ticket, user=anna, priority=2)
+    fragment = parse(agent_client.get(url("ticket_category", ticket), HTTP_HX_REQUEST="true").content.decode())
+    assert fragment.find("input", name="ticket_version").get("value") == str(ticket_version(ticket))

@@ -41,10 +41,11 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 
-  // Typing in any text box of the workspace (the reply, a status message): the first key is told at once.
+  // Typing to the customer or a note (the reply box, a status change's message): the first key is told at once.
+  // Other text boxes of the page (tags, the organization's notes) are not an answer to the ticket.
   document.addEventListener("input", function (event) {
     var target = event.target;
-    if (!(target instanceof HTMLTextAreaElement) || !target.closest(".desk-ticket")) return;
+    if (!(target instanceof HTMLTextAreaElement) || !target.closest(".reply-form, .status-form")) return;
     var already = typing();
     typedAt = Date.now();
     if (!already) beat();
