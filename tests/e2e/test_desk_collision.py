@@ -58,9 +58,12 @@ def test_two_agents_answering_one_ticket(agents_page, dental_support):
     # Giulia sees that Marco has the ticket open, then that he is typing.
     presence = giulia_page.get_by_test_id("presence")
     presence.get_by_text("Marco Verdi is viewing").wait_for(timeout=ROUND)
+    giulia_page.get_by_label("Message", exact=True).focus()
     marco_page.get_by_label("Message", exact=True).fill("Please reinstall the sensor driver.")
     presence.get_by_text("Marco Verdi is typing a reply…").wait_for(timeout=ROUND)
     assert "Giulia" not in presence.inner_text()  # nobody is told about themselves
+    # The news came without taking the focus from where Giulia is.
+    assert giulia_page.evaluate("document.activeElement.id") == "id_body"
 
     # Giulia writes her answer while Marco sends his.
     giulia_page.get_by_label("Message", exact=True).fill("Could you send us a screenshot?")
