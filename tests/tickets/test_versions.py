@@ -5,6 +5,8 @@ import time
 
 import pytest
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tessera.tickets import services
 from tessera.tickets.models import Comment, TicketEvent, TicketPresence
@@ -60,6 +62,12 @@ def test_the_version_is_the_latest_event_and_changes_are_others_work(agent, othe
 ])
 def test_parse_version(sent, version):
     assert services.parse_version(sent) == version
+
+
+@given(st.text())
+def test_any_text_sent_as_the_version_is_a_version_or_none(sent):
+    version = services.parse_version(sent)
+    assert version is None or (isinstance(version, int) and 0 <= version < 10**19)
 
 
 @pytest.mark.postgres(reason="needs PostgreSQL row locking")
