@@ -37,6 +37,7 @@ from tessera.tickets.models import (
     TicketEvent,
     TicketLink,
     TicketNumberCounter,
+    TicketPresence,
 )
 from tessera.tickets.numbering import COUNTER_PK, draw_ticket_number
 from tessera.tickets.workflow import Status
@@ -268,6 +269,14 @@ class TicketEventFactory(DjangoModelFactory[TicketEvent]):
     ticket = factory.SubFactory(TicketFactory)
     actor = factory.LazyAttribute(lambda o: o.ticket.created_by)
     type = TicketEvent.Type.CREATED
+
+
+class TicketPresenceFactory(DjangoModelFactory[TicketPresence]):
+    class Meta:
+        model = TicketPresence
+
+    ticket = factory.SubFactory(TicketFactory)
+    user = factory.SubFactory("tests.factories.AgentFactory")
 
 
 class SavedTicketFilterFactory(DjangoModelFactory[SavedTicketFilter]):

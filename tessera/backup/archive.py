@@ -60,12 +60,14 @@ DATA_DIR = "data/"
 FILES_DIR = "files/"
 
 #: Not backed up: ``migrate`` recreates content types and permissions (rows refer to them by
-#: natural key), and login sessions are credentials that must not travel in a backup file.
-EXCLUDED_MODELS = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
+#: natural key), login sessions are credentials that must not travel in a backup file, and who has a
+#: ticket open in the desk (``TicketPresence``) is gone within seconds.
+EXCLUDED_MODELS = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session",
+                             "tickets.ticketpresence"})
 #: Models referred to by natural key instead of id: their ids differ from one database to another.
 NATURAL_KEY_MODELS = frozenset({"contenttypes.contenttype", "auth.permission"})
 #: Tables emptied by a restore besides the restored ones.
-FLUSHED_ONLY_MODELS = frozenset({"sessions.session"})
+FLUSHED_ONLY_MODELS = frozenset({"sessions.session", "tickets.ticketpresence"})
 
 COPY_CHUNK = 1024 * 1024
 SPOOL_MAX = 8 * 1024 * 1024

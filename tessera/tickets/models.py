@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
@@ -532,6 +533,36 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.type}"
+
+
+#: Three missed heartbeats (the workspace sends one every 10 s) and the agent has gone.
+PRESENCE_TTL = timedelta(seconds=30)
+
+
+class TicketPresence(models.Model):
+    """An agent who has a ticket's workspace open, and whether they are typing in it (the desk's presence).
+
+    One row per ticket and agent, refreshed by the page's heartbeat; a row older
+    than ``PRESENCE_TTL`` means the agent has gone.
+    Kept in the database so every web node sees the same agents.
+    """
+
+    class Activity(models.TextChoices):
+        VIEWING = "viewing", _("viewing")
+        TYPING = "typing", _("typing")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    activity = models.CharField(_("activity"), max_length=16, choices=Activity.choices, default=Activity.VIEWING)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("ticket presence")
+        verbose_name_plural = _("ticket presences")
+        constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="presence_one_per_ticket_user")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.user_id} {self.activity}"
 
 
 class SavedTicketFilter(TimeStampedModel):

@@ -206,8 +206,8 @@ def test_workspace_queries_stay_constant_with_the_timeline_length(agent_client, 
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     ticket = build(100)
-    # the customer panel (other tickets, contacts, notes, SLA tier): 5; tags: 1; SLA: 1
-    with django_assert_max_num_queries(19):
+    # the customer panel (other tickets, contacts, notes, SLA tier): 5; tags: 1; SLA: 1; the version (collisions): 1
+    with django_assert_max_num_queries(20):
         agent_client.get(url("ticket", ticket))
 
 

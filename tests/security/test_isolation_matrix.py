@@ -254,10 +254,11 @@ MATRIX: dict[str, Case] = {
                      "ticket_unassign", "ticket_team", "ticket_priority", "ticket_tags", "ticket_cc_remove",
                      "ticket_reopen", "ticket_macro", "ticket_preview")
     },
-    # on-demand forms: a GET builds the form
+    # on-demand forms: a GET builds the form; presence: a GET names who else has the ticket open
     **{
         f"desk:{name}": Case(kwargs=ticket, readers=STAFF, post=True)
-        for name in ("ticket_category", "ticket_fields", "ticket_cc_add", "ticket_link", "ticket_merge")
+        for name in ("ticket_category", "ticket_fields", "ticket_cc_add", "ticket_link", "ticket_merge",
+                     "ticket_presence")
     },
     "desk:ticket_unlink": Case(kwargs=lambda o: {"number": o["ticket"].number, "other": o["ticket"].number},
                                readers=STAFF, ok=405, post=True),

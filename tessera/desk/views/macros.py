@@ -17,7 +17,9 @@ from tessera.core.idempotency import AlreadySubmitted, already_sent, submit_once
 from tessera.core.markdown import render_markdown
 from tessera.tickets import services, signatures
 from tessera.tickets.models import CannedResponse
+from tessera.tickets.services import TicketChanged
 
+from ..collisions import CONFLICT, show_changed, when_unchanged
 from ..decorators import staff_required
 from ..errors import FORM_ERRORS, refusals_shown
 from ..forms import MacroForm, SignatureForm
@@ -40,7 +42,8 @@ def ticket_macro(request, number):
     page = back_to(ticket)["Location"]
 
     def apply() -> str:
-        outcome = services.macro_apply(ticket=ticket, user=request.user, macro=macro)
+        outcome = when_unchanged(request, ticket, lambda: services.macro_apply(ticket=ticket, user=request.user,
+                                                                               macro=macro))
         messages.success(request, _("Macro “%(title)s” applied: %(done)s.") % {
             "title": macro.title, "done": ", ".join(outcome.done) or _("nothing needed changing"),
         })
@@ -50,6 +53,11 @@ def ticket_macro(request, number):
         submit_once(request, apply)
     except AlreadySubmitted as repeat:
         return already_sent(request, repeat, page)
+    except TicketChanged as changed:
+        form.errors.clear()
+        show_changed(form, changed)
+        return render_workspace(request, ticket_or_404(request, number), status=CONFLICT, reply_form=form,
+                                files_lost=files_sent(request))
     except FORM_ERRORS as error:
         form.errors.clear()
         apply_service_error(form, error, field_map={"body": "body", "message": "body"})

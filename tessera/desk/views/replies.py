@@ -11,7 +11,9 @@ from tessera.core.idempotency import AlreadySubmitted, already_sent, submit_once
 from tessera.core.markdown import render_markdown
 from tessera.tickets import canned, services, signatures
 from tessera.tickets.models import Source, Ticket
+from tessera.tickets.services import TicketChanged
 
+from ..collisions import CONFLICT, show_changed, when_unchanged
 from ..decorators import staff_required
 from ..errors import FORM_ERRORS, refusals_shown
 from ..forms import ReplyForm
@@ -63,17 +65,21 @@ def ticket_reply(request, number):
             body = form.cleaned_data["body"]
             if not form.is_internal and body.strip():
                 body = signatures.signed(body, user=request.user, team=ticket.service_team)
-            services.comment_add(
+            when_unchanged(request, ticket, lambda: services.comment_add(
                 ticket=ticket, author=request.user, body=body,
                 is_internal=form.is_internal, attachments=form.cleaned_data["attachments"], source=Source.DESK,
                 time_spent=form.cleaned_data.get("time_spent"), markdown=True,
-            )
+            ))
             return page
 
         try:
             submit_once(request, send)
         except AlreadySubmitted as repeat:
             return already_sent(request, repeat, page)
+        except TicketChanged as changed:
+            show_changed(form, changed)
+            return render_workspace(request, ticket_or_404(request, number), status=CONFLICT, reply_form=form,
+                                    files_lost=files_sent(request))
         except FORM_ERRORS as error:
             apply_service_error(form, error)
         else:

@@ -7,9 +7,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tessera.core.forms import apply_service_error
 from tessera.tickets import services
+from tessera.tickets.services import TicketChanged
 from tessera.tickets.services.tags import parse_tags
 from tessera.tickets.workflow import Action
 
+from ..collisions import CONFLICT, show_changed, when_unchanged
 from ..decorators import staff_required
 from ..errors import FORM_ERRORS, refusals_shown
 from ..forms import (
@@ -42,9 +44,12 @@ def ticket_status(request, number):
     if form.is_valid():
         action = Action(form.cleaned_data["action"])
         try:
-            services.ticket_change_status(
+            when_unchanged(request, ticket, lambda: services.ticket_change_status(
                 ticket=ticket, user=request.user, action=action, message=form.cleaned_data["message"]
-            )
+            ))
+        except TicketChanged as changed:
+            return _changed(request, number, changed, "status_form",
+                            lambda fresh: StatusForm(request.POST, status=fresh.status))
         except FORM_ERRORS as error:
             apply_service_error(form, error)
         else:
@@ -56,11 +61,32 @@ def ticket_status(request, number):
     return render_workspace(request, ticket, status=400, status_form=form)
 
 
+def _changed(request, number: str, changed: TicketChanged, form_name: str, form_for):
+    """The workspace as it is now, with ``form_for(ticket)`` (what the agent sent) saying what changed.
+
+    Where the ticket no longer offers the form (it was closed meanwhile), the refusal is a message above the page.
+    """
+    fresh = ticket_or_404(request, number)
+    form = form_for(fresh)
+    offered = {"status_form": bool(status_changes(fresh.status)) and not fresh.is_closed,
+               "reopen_form": fresh.is_closed and fresh.merged_into_id is None}.get(form_name, not fresh.is_closed)
+    if not offered:
+        messages.error(request, changed.message)
+        return back_to(fresh)
+    show_changed(form, changed)
+    return render_workspace(request, fresh, status=CONFLICT, **{form_name: form})
+
+
 def _simple_action(request, ticket, form, form_name: str, perform, success: str, field_map=None):
-    """Run ``perform(cleaned_data)`` for a valid form; errors next to the field, else back to the ticket."""
+    """Run ``perform(cleaned_data)`` for a valid form; errors next to the field, else back to the ticket.
+
+    A ticket that others changed since the agent's page showed it is not changed (``collisions``).
+    """
     if form.is_valid():
         try:
-            perform(form.cleaned_data)
+            when_unchanged(request, ticket, lambda: perform(form.cleaned_data))
+        except TicketChanged as changed:
+            return _changed(request, ticket.number, changed, form_name, lambda fresh: form)
         except FORM_ERRORS as error:
             apply_service_error(form, error, field_map=field_map)
         else:
@@ -87,7 +113,12 @@ def ticket_assign(request, number):
 @refusals_shown(back_to_ticket)
 def ticket_assign_me(request, number):
     ticket = ticket_or_404(request, number)
-    services.ticket_assign(ticket=ticket, user=request.user, assignee=request.user)
+    try:
+        when_unchanged(request, ticket,
+                       lambda: services.ticket_assign(ticket=ticket, user=request.user, assignee=request.user))
+    except TicketChanged as changed:
+        messages.error(request, changed.message)
+        return back_to(ticket)
     messages.success(request, _("The ticket is now assigned to you."))
     return back_to(ticket)
 
@@ -97,7 +128,11 @@ def ticket_assign_me(request, number):
 @refusals_shown(back_to_ticket)
 def ticket_unassign(request, number):
     ticket = ticket_or_404(request, number)
-    services.ticket_unassign(ticket=ticket, user=request.user)
+    try:
+        when_unchanged(request, ticket, lambda: services.ticket_unassign(ticket=ticket, user=request.user))
+    except TicketChanged as changed:
+        messages.error(request, changed.message)
+        return back_to(ticket)
     messages.success(request, _("The ticket is no longer assigned to anyone."))
     return back_to(ticket)
 

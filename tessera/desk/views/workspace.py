@@ -28,6 +28,7 @@ from tessera.tickets.models import Attachment, Ticket, TicketLink
 from tessera.tickets.policies import ticket_policy
 from tessera.tickets.selectors import queues
 from tessera.tickets.selectors.customer import customer_context
+from tessera.tickets.selectors.versions import ticket_version
 
 from ..decorators import staff_required
 from ..forms import (
@@ -116,11 +117,13 @@ def render_workspace(request, ticket: Ticket, *, status: int = 200, **forms):
     another) can be reopened with a reason.
     """
     is_open = not ticket.is_closed
+    version = ticket_version(ticket)  # read first: a change after it is on the page, and trips the check too
     files = attachments_by_comment(ticket)
     merged_tickets, follow_ups = _merged_and_follow_ups(ticket)
     entries = timeline(ticket, files)
     context = {
         "ticket": ticket,
+        "ticket_version": version,
         "timeline": entries,
         "time_spent": sum(entry.comment.time_spent or 0 for entry in entries if entry.comment is not None),
         "ticket_attachments": files.get(None, []),
@@ -166,7 +169,8 @@ def on_demand_form(request, ticket: Ticket, form, *, template: str, title: str):
     htmx asks for the fragment it puts into the workspace's disclosure; a
     browser without JavaScript follows the disclosure's link and gets a page.
     """
-    context = {"ticket": ticket, "form": form, "form_template": template, "title": title}
+    context = {"ticket": ticket, "form": form, "form_template": template, "title": title,
+               "ticket_version": ticket_version(ticket)}
     page = "desk/ticket_action_fragment.html" if request.htmx else "desk/ticket_action_page.html"
     response = render(request, page, context)
     patch_vary_headers(response, ["HX-Request"])  # one URL, two answers: caches must keep them apart

@@ -18,6 +18,7 @@ from .comments import AttachmentNotStored, attachment_add, comment_add, ticket_s
 from .desk_views import desk_view_delete, desk_view_save
 from .fields import ticket_change_field_values
 from .macros import MacroOutcome, macro_apply, macro_delete, macro_may_edit, macro_save
+from .presence import ticket_presence_beat, ticket_presence_leave
 from .relations import ticket_link, ticket_merge, ticket_merge_check, ticket_unlink
 from .saved_filters import saved_ticket_filter_save
 from .signatures import agent_signature_save
@@ -31,6 +32,7 @@ from .status import (
 )
 from .tags import ticket_set_tags
 from .tickets import ticket_create
+from .versions import TicketChanged, parse_version, ticket_unchanged_then
 
 __all__ = [
     "agent_signature_save",
@@ -70,4 +72,9 @@ __all__ = [
     "ticket_system_transition",
     "ticket_unassign",
     "ticket_unlink",
+    "ticket_presence_beat",
+    "ticket_presence_leave",
+    "TicketChanged",
+    "parse_version",
+    "ticket_unchanged_then",
 ]
