@@ -79,7 +79,7 @@ class Redirect:
         return self.to(objects) if callable(self.to) else reverse(self.to)
 
 
-Expected = int | Redirect
+Expected = int | Redirect | tuple[int, ...]  # a tuple: any of these statuses
 
 LOGIN = Redirect("accounts:login")
 HOME = Redirect("portal:home")
@@ -214,7 +214,9 @@ MATRIX: dict[str, Case] = {
     "metrics": Case(public=True, get={EVERYONE: 404}, notes="off without TESSERA_METRICS_TOKEN or networks"),
     # health: for load balancers, no login, nothing of anyone (tests/health/test_health.py)
     "health:healthz": Case(public=True, get={EVERYONE: 200}),
-    "health:readyz": Case(public=True, get={EVERYONE: 200}),
+    # its database probe reads on a connection of its own, which on SQLite cannot read past the matrix's open
+    # transaction (503); the answer holds nothing of anyone either way (its own tests are tests/health)
+    "health:readyz": Case(public=True, get={EVERYONE: (200, 503)}),
     # desk: vendor staff only
     "desk:home": Case(readers=STAFF),
     "desk:approvals": Case(readers=STAFF),
@@ -321,7 +323,7 @@ def test_the_matrix_tries_every_url_with_every_persona():
     assert tried == {(name, persona) for name in MATRIX for persona in PERSONAS}
     posted = {name for name, _persona, method in CASES if method == "POST"}
     assert posted == {name for name, case in MATRIX.items() if case.post and not (case.collection or case.public)}
-    assert len(CASES) == 1815, len(CASES)  # the URLs and personas of today; change it with the matrix
+    assert len(CASES) == 1835, len(CASES)  # the URLs and personas of today; change it with the matrix
 
 
 # --- the objects of organization A, once per module ----------------------------------------------------------------
@@ -450,6 +452,8 @@ def test_isolation(client, db, world, name, persona, method):
     expected = case.expected(persona, method)
     if isinstance(expected, Redirect):
         assert (response.status_code, urlsplit(response.get("Location", "")).path) == (302, expected.path(world))
+    elif isinstance(expected, tuple):
+        assert response.status_code in expected
     else:
         assert response.status_code == expected
     body = _content(response)
