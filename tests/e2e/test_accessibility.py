@@ -10,7 +10,7 @@ from tessera.tickets.models import Ticket
 from tessera.tickets.workflow import Status
 
 from .axe import blocking_violations
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, close_quietly
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -64,5 +64,5 @@ def test_customer_pages_have_no_serious_violations(browser, live_server, width):
     admin_page.screenshot(path=str(SCREENSHOTS / f"a11y-{width}-organization-users.png"), full_page=True)
     found["organization-users"] = blocking_violations(admin_page)
     login_admin.close()
-    context.close()
+    close_quietly(context)
     assert {name: v for name, v in found.items() if v} == {}

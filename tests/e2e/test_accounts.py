@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from .conftest import close_quietly
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Gatto-nero-2024"
@@ -110,7 +112,7 @@ def test_register_confirm_link_approve_then_report_a_problem(page, browser, mail
     admin_page.get_by_role("link", name="Users of my organization").click()
     admin_page.get_by_role("button", name="Approve Anna Assistente as Basic user").click()
     admin_page.get_by_text("assistente@bianchi.test").first.wait_for()
-    admin_context.close()
+    close_quietly(admin_context)
     assert any(message.to == ["assistente@bianchi.test"] and "Studio Bianchi" in message.subject for message in mail)
 
     page.goto("/")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import log_in
+from .conftest import close_quietly, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,4 +32,4 @@ def test_a_browser_too_old_is_told_on_every_page(browser, live_server, dental_su
         page.wait_for_function("document.documentElement.lang === 'it'")
         notice.wait_for()  # on every page, in the chosen language (its text comes from the catalog, gettext)
     finally:
-        context.close()
+        close_quietly(context)

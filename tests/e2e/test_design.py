@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
 from django.core.management import call_command
 
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, close_quietly
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -76,7 +76,7 @@ def test_pages_fit_every_width_and_pass_axe(browser, live_server, demo, who):
         page.screenshot(path=str(SCREENSHOTS / f"design-{who}-usermenu-{width}.png"))
         if horizontal_overflow(page) > 0:
             problems[f"usermenu@{width}"] = {"overflow_px": horizontal_overflow(page)}
-        context.close()
+        close_quietly(context)
     assert problems == {}
 
 
@@ -114,4 +114,4 @@ def test_the_account_link_of_the_user_menu_is_readable_and_opens_the_account(bro
     link.click()
     page.wait_for_url("**/accounts/")
     assert page.get_by_role("heading", level=1).inner_text() == label  # "Account", in the user's language
-    context.close()
+    close_quietly(context)

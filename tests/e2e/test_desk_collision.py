@@ -13,7 +13,7 @@ from tessera.tickets.models import Comment
 from tests.factories import AgentFactory
 
 from .axe import blocking_violations
-from .conftest import SCREENSHOTS, log_in
+from .conftest import SCREENSHOTS, close_quietly, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def agents_page(browser, live_server, request):
             SCREENSHOTS.mkdir(exist_ok=True)
             for page in context.pages:
                 page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-{i}.png"), full_page=True)
-        context.close()
+        close_quietly(context)
 
 
 def test_two_agents_answering_one_ticket(agents_page, dental_support):

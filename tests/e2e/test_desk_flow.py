@@ -7,7 +7,7 @@ from tessera.tickets.models import CannedResponse, Comment, Ticket
 from tessera.tickets.workflow import Status
 from tests.factories import AgentFactory
 
-from .conftest import SCREENSHOTS, log_in
+from .conftest import SCREENSHOTS, close_quietly, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -106,7 +106,7 @@ def test_agent_and_customer_work_a_ticket_to_completion(page, browser, live_serv
         portal.screenshot(path=str(SCREENSHOTS / "desk-flow-customer-failure.png"), full_page=True)
         raise
     finally:
-        customer_context.close()
+        close_quietly(customer_context)
 
     page.reload()
     assert status_in_desk(page) == "Completed"
@@ -149,4 +149,4 @@ def test_the_workspace_has_no_serious_accessibility_violation(browser, live_serv
         ]
         assert violations == []
     finally:
-        context.close()
+        close_quietly(context)

@@ -9,7 +9,7 @@ from tessera.tickets import services
 from tessera.tickets.models import Comment, Ticket
 
 from .axe import blocking_violations
-from .conftest import SCREENSHOTS, log_in
+from .conftest import SCREENSHOTS, close_quietly, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -235,7 +235,7 @@ def test_without_javascript_there_is_no_hint_of_shortcuts(browser, live_server, 
     assert page.get_by_test_id("keys-hint").count() == 1
     assert not page.get_by_test_id("keys-hint").is_visible()
     assert not page.get_by_test_id("keys-help").is_visible()
-    context.close()
+    close_quietly(context)
 
 
 def test_j_and_o_work_on_the_search_results_too(page, tickets):

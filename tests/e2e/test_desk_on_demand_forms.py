@@ -7,7 +7,7 @@ from tessera.tickets.models import Ticket, TicketLink
 from tessera.tickets.workflow import Status
 from tests.factories import CategoryFactory
 
-from .conftest import SCREENSHOTS, log_in
+from .conftest import SCREENSHOTS, close_quietly, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -78,7 +78,7 @@ def test_without_javascript_each_form_opens_as_a_page(browser, live_server, tick
         page.screenshot(path=str(SCREENSHOTS / "desk-on-demand-no-script-failure.png"), full_page=True)
         raise
     finally:
-        context.close()
+        close_quietly(context)
 
 
 @pytest.mark.parametrize("width", [1280, 360])
@@ -109,4 +109,4 @@ def test_opened_forms_and_their_pages_have_no_serious_accessibility_violation(br
         page.goto(f"/desk/tickets/{first.number}/category/")
         assert violations() == []
     finally:
-        context.close()
+        close_quietly(context)

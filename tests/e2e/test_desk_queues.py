@@ -13,7 +13,7 @@ from tessera.tickets.models import Category, Ticket
 from tessera.tickets.workflow import Status
 from tests.factories import create_tickets
 
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, close_quietly
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -104,7 +104,7 @@ def test_a_queue_of_forty_long_titles_fits_1366_by_900(browser, live_server, dem
     assert page.locator("#selected-count").inner_text() == "5 tickets selected."
     page.get_by_label("Select every ticket on this page").check()
     assert boxes.evaluate_all("boxes => boxes.every(box => box.checked)")
-    context.close()
+    close_quietly(context)
 
 
 def test_a_filter_not_understood_is_named_on_the_page(browser, live_server, demo):
@@ -117,7 +117,7 @@ def test_a_filter_not_understood_is_named_on_the_page(browser, live_server, demo
     assert "Service team 'abc' is not a valid choice; the filter was ignored." in notice.inner_text()
     assert page.locator('tbody tr[data-testid^="row-"]').count() > 0
     page.screenshot(path=str(SCREENSHOTS / "desk-queue-ignored-filters-1366.png"))
-    context.close()
+    close_quietly(context)
 
 
 def desk_pages() -> dict[str, str]:
@@ -156,6 +156,6 @@ def test_desk_list_pages_have_no_serious_violations(browser, live_server, demo, 
         found[name] = blocking_violations(page)
         if sticking_out := page.evaluate(MAIN_STICKS_OUT):
             sideways[name] = sticking_out
-    context.close()
+    close_quietly(context)
     assert {name: v for name, v in found.items() if v} == {}
     assert sideways == {}

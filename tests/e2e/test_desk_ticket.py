@@ -11,7 +11,7 @@ from tessera.tickets.models import CategoryField, Comment, Ticket
 from tessera.tickets.workflow import Status
 from tests.factories import AgentFactory, CategoryFactory, CategoryFieldFactory, TicketCCFactory
 
-from .conftest import SCREENSHOTS, log_in
+from .conftest import SCREENSHOTS, close_quietly, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -181,4 +181,4 @@ def test_the_page_fits_its_width_and_has_no_serious_accessibility_violation(brow
         shot(page, f"{width}-closed")
         assert horizontal_overflow(page) <= 0
         assert [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING] == []
-    context.close()
+    close_quietly(context)

@@ -21,7 +21,7 @@ from tessera.tickets.models import Ticket
 from tessera.tickets.workflow import Status
 
 from .axe import blocking_violations
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, close_quietly
 
 # Each test runs in a transaction rolled back at its end, on the connection the live server shares (SQLite in
 # memory) or beside it: what the pages write (sessions, the audit log) goes; the module's demo data stays.
@@ -148,7 +148,7 @@ def persona_pages(browser, screens_server, demo, django_db_blocker):
             pages[persona] = page
     yield pages
     for context in contexts:
-        context.close()
+        close_quietly(context)
 
 
 OVERFLOWING = """() => {

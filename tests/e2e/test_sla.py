@@ -16,7 +16,7 @@ from tessera.sla.models import Calendar, Holiday, Policy, Target
 from tessera.tickets import services
 
 from .axe import blocking_violations
-from .conftest import SCREENSHOTS, log_in
+from .conftest import SCREENSHOTS, close_quietly, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ROME = ZoneInfo("Europe/Rome")
@@ -65,4 +65,4 @@ def test_due_time_and_colour_in_the_workspace_and_the_promise_in_the_portal(brow
             page.screenshot(path=str(SCREENSHOTS / "sla-failure.png"), full_page=True)
             raise
         finally:
-            context.close()
+            close_quietly(context)

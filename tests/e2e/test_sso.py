@@ -21,7 +21,7 @@ from tests.factories import (
 from tests.sso.oidc import closed_port_url, start_provider
 
 from .axe import blocking_violations
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, close_quietly
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -100,7 +100,7 @@ def test_seed_001_with_single_sign_on(page, browser, live_server, cgm, mailoutbo
     admin_page.get_by_role("link", name="Users of my organization").click()
     admin_page.get_by_role("button", name="Approve Anna Assistente as Basic user").click()
     admin_page.get_by_text("assistente@bianchi.test").first.wait_for()
-    admin_context.close()
+    close_quietly(admin_context)
 
     # Report a problem.
     page.goto("/")

@@ -22,7 +22,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, close_quietly
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -393,4 +393,4 @@ def test_pane_and_comment_order_work_without_javascript(browser, live_server, ma
         open_status_filter(page)
         expect(page.get_by_label("Completed", exact=True)).to_be_visible()
     finally:
-        context.close()
+        close_quietly(context)
