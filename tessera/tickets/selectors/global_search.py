@@ -221,8 +221,13 @@ _BY_TITLE = "(SELECT id FROM tickets_ticket WHERE %s <%% title LIMIT {limit})"
 _BY_NUMBER = "(SELECT id FROM tickets_ticket WHERE number LIKE %s LIMIT {limit})"
 
 
-def _postgres(tickets: QuerySet[Ticket], query: str, words: list[str]) -> QuerySet[Ticket]:
-    """The matching ``tickets``, ranked, with their highlighted title, description and latest matching comment."""
+def _postgres(tickets: QuerySet[Ticket], query: str, words: list[str]) -> tuple[QuerySet[Ticket], int]:
+    """The matching ``tickets``, ranked, with their highlighted title, description and latest matching comment;
+    how many they are.
+
+    The candidates are looked up once: their ids (at most a few thousand) both count them and select the rows
+    the page ranks, so the indexes are not asked twice, and the count and the page agree.
+    """
     terms = [" & ".join(f"{word}:*" for word in words)] * 4
     text = " ".join(words)
     digits = _digits(query)
@@ -236,8 +241,11 @@ def _postgres(tickets: QuerySet[Ticket], query: str, words: list[str]) -> QueryS
     branches = [by_document, _BY_TITLE, *([_BY_NUMBER] if digits else [])]
     candidates = " UNION ".join(branches).format(limit=MAX_MATCHES + 1)
     candidate_params = [*document_params, text, *([f"%{digits}%"] if digits else [])]
-    return (
-        tickets.filter(pk__in=RawSQL(candidates, candidate_params))  # noqa: S611 (constants, values bound)
+    found = list(
+        tickets.filter(pk__in=RawSQL(candidates, candidate_params)).values_list("pk", flat=True)  # noqa: S611 (constants, values bound)
+    )
+    ranked = (
+        tickets.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [found]))  # noqa: S611 (a bound list)
         .annotate(
             search_score=RawSQL(_SCORE, [*terms, (digits or "").zfill(10), text]),  # noqa: S611
             search_title=RawSQL(_TITLE, terms),  # noqa: S611
@@ -246,6 +254,7 @@ def _postgres(tickets: QuerySet[Ticket], query: str, words: list[str]) -> QueryS
         )
         .order_by("-search_score", "-updated_at", "-id")
     )
+    return ranked, len(found)
 
 
 def _fallback(tickets: QuerySet[Ticket], query: str, words: list[str]) -> QuerySet[Ticket]:
@@ -292,8 +301,9 @@ def _fallback(tickets: QuerySet[Ticket], query: str, words: list[str]) -> QueryS
 def global_search(user: User, query: str, *, page: int = 1, per_page: int = PER_PAGE) -> SearchResults:
     """The page ``page`` of the tickets ``user`` may see that ``query`` finds, best first.
 
-    Three queries whatever the number of matches: the count (at most ``MAX_MATCHES`` + 1), the page's
-    tickets with their organization, requester, assignee and team, and nothing else.
+    Three queries whatever the number of matches. PostgreSQL: the words' stems and shares, the candidates'
+    ids (their number is the count), the page's tickets with their organization, requester, assignee and
+    team. Elsewhere: the count (at most ``MAX_MATCHES`` + 1 matter), the page's tickets.
     """
     query = clean_query(query)
     words = search_words(query)
@@ -301,8 +311,11 @@ def global_search(user: User, query: str, *, page: int = 1, per_page: int = PER_
         return SearchResults(query=query, hits=[], total=0, more=False, page=1, pages=1)
     visible = Ticket.objects.visible_to(user)
     highlighted = connections[visible.db].vendor == "postgresql"
-    matched = _postgres(visible, query, words) if highlighted else _fallback(visible, query, words)
-    total = matched.order_by().count()
+    if highlighted:
+        matched, total = _postgres(visible, query, words)
+    else:
+        matched = _fallback(visible, query, words)
+        total = matched.order_by().count()
     more = total > MAX_MATCHES
     total = min(total, MAX_MATCHES)
     pages = max(1, -(-total // per_page))
