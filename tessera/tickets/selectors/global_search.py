@@ -242,7 +242,7 @@ def _postgres(tickets: QuerySet[Ticket], query: str, words: list[str]) -> tuple[
     candidates = " UNION ".join(branches).format(limit=MAX_MATCHES + 1)
     candidate_params = [*document_params, text, *([f"%{digits}%"] if digits else [])]
     found = list(
-        tickets.filter(pk__in=RawSQL(candidates, candidate_params)).values_list("pk", flat=True)  # noqa: S611 (constants, values bound)
+        tickets.filter(pk__in=RawSQL(candidates, candidate_params)).order_by().values_list("pk", flat=True)  # noqa: S611 (constants, values bound)
     )
     ranked = (
         tickets.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [found]))  # noqa: S611 (a bound list)
