@@ -3,8 +3,10 @@
 1. Creates the PostgreSQL database ``tessera_bench`` (dropped first if it exists),
    migrates it and seeds it: ``seed_demo``, then ``seed_demo --tickets 1000000
    --orgs 2000`` (the first bulk organization, customer code 9000001, holds 5%
-   of the tickets; three comments each). Then VACUUM ANALYZE and CHECKPOINT, the
-   state autovacuum would reach on its own, so it does not start mid-run.
+   of the tickets; three comments each). The global search's triggers are paused and its
+   indexes dropped meanwhile; every ticket's search document is then built in one pass and
+   the indexes once. Then VACUUM ANALYZE and CHECKPOINT, the state autovacuum would reach on
+   its own, so it does not start mid-run.
 2. Looks inside Django once (``bench/probe.py prepare``): the ticket numbers to
    request, the agent's "All open" queue and workspace URLs (a page that does not
    exist yet is "not available"), a valid "Report a problem" form.
