@@ -159,20 +159,93 @@ _COMMENT = (
 #: not an OR: each branch stops at its limit, and the costly word similarity is never computed for the rows
 #: a common word already found. Zendesk's search also stops at 1,000 results.
 _BY_DOCUMENT = "(SELECT id FROM tickets_ticket WHERE search_vector @@ " + _TSQUERY + " LIMIT {limit})"  # noqa: S608 (constants only)
+#: The same tickets, found by a narrower question to the index (``_index_query``): each ticket it finds is
+#: then checked against the query itself (ts_match_vq is @@ as a function: no index answers it).
+_BY_DOCUMENT_CHECKED = (
+    "(SELECT id FROM tickets_ticket WHERE search_vector @@ %s::tsquery"  # noqa: S608 (constants only)
+    " AND ts_match_vq(search_vector, " + _TSQUERY + ") LIMIT {limit})"
+)
+#: One word with one stem per configuration: the narrower question finds exactly the query's tickets.
+_BY_DOCUMENT_DEDUPLICATED = "(SELECT id FROM tickets_ticket WHERE search_vector @@ %s::tsquery LIMIT {limit})"
+
+#: A word is left to the check, not asked of the index, when more than this share of the tickets may hold a
+#: word starting with it (PostgreSQL's statistics of the document: its most common lexemes and their shares).
+COMMON_WORD_SHARE = 0.5
+#: Per word: its distinct stems in the four configurations, the fewest and the most one configuration gives
+#: (a stop word gives none), and the share of tickets holding a lexeme that starts with one of them (at most;
+#: 0 for a word too rare to be among the most common lexemes).
+_WORD_STEMS = """
+SELECT s.stems, s.fewest, s.most, coalesce((
+  SELECT sum(e.share) FROM (
+    SELECT unnest(p.most_common_elems::text::text[]) AS lexeme, unnest(p.most_common_elem_freqs) AS share
+    FROM pg_stats p WHERE p.schemaname = current_schema() AND p.tablename = 'tickets_ticket'
+      AND p.attname = 'search_vector'
+  ) e WHERE EXISTS (SELECT 1 FROM unnest(s.stems) AS stem WHERE starts_with(e.lexeme, stem))
+), 0)
+FROM unnest(%s::text[]) AS w(word), LATERAL (
+  SELECT ARRAY(SELECT DISTINCT unnest(it || de || en || si)) AS stems,
+    least(cardinality(it), cardinality(de), cardinality(en), cardinality(si)) AS fewest,
+    greatest(cardinality(it), cardinality(de), cardinality(en), cardinality(si)) AS most
+  FROM (SELECT tsvector_to_array(to_tsvector('italian', w.word)) AS it,
+          tsvector_to_array(to_tsvector('german', w.word)) AS de,
+          tsvector_to_array(to_tsvector('english', w.word)) AS en,
+          tsvector_to_array(to_tsvector('simple', w.word)) AS si) v
+) s
+"""
+
+
+def _index_query(words: list[str], using: str) -> tuple[str, bool] | None:
+    """A tsquery for the GIN index that finds every ticket the query finds, and whether it finds only those.
+
+    The query proper ORs the words' stems of four configurations; the index takes each ``stem:*`` of it as
+    a separate entry and collects every ticket of each into a bitmap, even four times the same stem. Most
+    tickets hold some words ("example" of every requester's e-mail address), so the more tickets, the more
+    that costs. Here each word is asked once, as its distinct stems (one that starts with another left out),
+    and the words most tickets hold are left to the check; None when no word can be asked alone.
+    """
+    with connections[using].cursor() as cursor:
+        cursor.execute(_WORD_STEMS, [words])
+        rows = cursor.fetchall()
+    asked = []
+    for stems, fewest, _most, share in rows:
+        # A word some configuration drops (a stop word) is not needed by that configuration's match.
+        if not fewest or share > COMMON_WORD_SHARE or not all(_WORD.fullmatch(stem) for stem in stems):
+            continue
+        shortest = [stem for stem in stems if not any(other != stem and stem.startswith(other) for other in stems)]
+        asked.append(" | ".join(f"'{stem}':*" for stem in sorted(shortest)))
+    if not asked:
+        return None
+    exact = len(rows) == 1 and len(asked) == 1 and rows[0][2] == 1
+    return " & ".join(f"( {terms} )" for terms in asked), exact
 _BY_TITLE = "(SELECT id FROM tickets_ticket WHERE %s <%% title LIMIT {limit})"
 _BY_NUMBER = "(SELECT id FROM tickets_ticket WHERE number LIKE %s LIMIT {limit})"
 
 
-def _postgres(tickets: QuerySet[Ticket], query: str, words: list[str]) -> QuerySet[Ticket]:
-    """The matching ``tickets``, ranked, with their highlighted title, description and latest matching comment."""
+def _postgres(tickets: QuerySet[Ticket], query: str, words: list[str]) -> tuple[QuerySet[Ticket], int]:
+    """The matching ``tickets``, ranked, with their highlighted title, description and latest matching comment;
+    how many they are.
+
+    The candidates are looked up once: their ids (at most a few thousand) both count them and select the rows
+    the page ranks, so the indexes are not asked twice, and the count and the page agree.
+    """
     terms = [" & ".join(f"{word}:*" for word in words)] * 4
     text = " ".join(words)
     digits = _digits(query)
-    branches = [_BY_DOCUMENT, _BY_TITLE, *([_BY_NUMBER] if digits else [])]
+    index_query = _index_query(words, tickets.db)
+    if index_query is None:
+        by_document, document_params = _BY_DOCUMENT, terms
+    elif index_query[1]:
+        by_document, document_params = _BY_DOCUMENT_DEDUPLICATED, [index_query[0]]
+    else:
+        by_document, document_params = _BY_DOCUMENT_CHECKED, [index_query[0], *terms]
+    branches = [by_document, _BY_TITLE, *([_BY_NUMBER] if digits else [])]
     candidates = " UNION ".join(branches).format(limit=MAX_MATCHES + 1)
-    candidate_params = [*terms, text, *([f"%{digits}%"] if digits else [])]
-    return (
-        tickets.filter(pk__in=RawSQL(candidates, candidate_params))  # noqa: S611 (constants, values bound)
+    candidate_params = [*document_params, text, *([f"%{digits}%"] if digits else [])]
+    found = list(
+        tickets.filter(pk__in=RawSQL(candidates, candidate_params)).order_by().values_list("pk", flat=True)  # noqa: S611 (constants, values bound)
+    )
+    ranked = (
+        tickets.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [found]))  # noqa: S611 (a bound list)
         .annotate(
             search_score=RawSQL(_SCORE, [*terms, (digits or "").zfill(10), text]),  # noqa: S611
             search_title=RawSQL(_TITLE, terms),  # noqa: S611
@@ -181,6 +254,7 @@ def _postgres(tickets: QuerySet[Ticket], query: str, words: list[str]) -> QueryS
         )
         .order_by("-search_score", "-updated_at", "-id")
     )
+    return ranked, len(found)
 
 
 def _fallback(tickets: QuerySet[Ticket], query: str, words: list[str]) -> QuerySet[Ticket]:
@@ -227,8 +301,9 @@ def _fallback(tickets: QuerySet[Ticket], query: str, words: list[str]) -> QueryS
 def global_search(user: User, query: str, *, page: int = 1, per_page: int = PER_PAGE) -> SearchResults:
     """The page ``page`` of the tickets ``user`` may see that ``query`` finds, best first.
 
-    Three queries whatever the number of matches: the count (at most ``MAX_MATCHES`` + 1), the page's
-    tickets with their organization, requester, assignee and team, and nothing else.
+    Three queries whatever the number of matches. PostgreSQL: the words' stems and shares, the candidates'
+    ids (their number is the count), the page's tickets with their organization, requester, assignee and
+    team. Elsewhere: the count (at most ``MAX_MATCHES`` + 1 matter), the page's tickets.
     """
     query = clean_query(query)
     words = search_words(query)
@@ -236,8 +311,11 @@ def global_search(user: User, query: str, *, page: int = 1, per_page: int = PER_
         return SearchResults(query=query, hits=[], total=0, more=False, page=1, pages=1)
     visible = Ticket.objects.visible_to(user)
     highlighted = connections[visible.db].vendor == "postgresql"
-    matched = _postgres(visible, query, words) if highlighted else _fallback(visible, query, words)
-    total = matched.order_by().count()
+    if highlighted:
+        matched, total = _postgres(visible, query, words)
+    else:
+        matched = _fallback(visible, query, words)
+        total = matched.order_by().count()
     more = total > MAX_MATCHES
     total = min(total, MAX_MATCHES)
     pages = max(1, -(-total // per_page))
