@@ -75,3 +75,12 @@ class TwoFactorRequirementForm(forms.Form):
         label=_("Require two-factor authentication for every user of the organization"), required=False,
         help_text=_("Users without it are led to set it up at their next page and can do nothing else before."),
     )
+
+    @staticmethod
+    def saved_message(organization, required: bool) -> str:
+        """What the page says once the requirement is saved (the portal's and the desk's alike)."""
+        if required:
+            return _("Two-factor authentication is now required for every user of %(name)s.") % {
+                "name": organization.name}
+        return _("Two-factor authentication is no longer required for the users of %(name)s.") % {
+            "name": organization.name}

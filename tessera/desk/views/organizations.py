@@ -89,10 +89,5 @@ def organization_two_factor(request, pk):
     organization_services.organization_two_factor_require(
         organization=organization, required=required, changed_by=request.user
     )
-    if required:
-        messages.success(request, _("Two-factor authentication is now required for every user of %(name)s.")
-                         % {"name": organization.name})
-    else:
-        messages.success(request, _("Two-factor authentication is no longer required for the users of %(name)s.")
-                         % {"name": organization.name})
+    messages.success(request, TwoFactorRequirementForm.saved_message(organization, required))
     return redirect("desk:organization_detail", pk=organization.pk)

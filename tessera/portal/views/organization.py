@@ -108,12 +108,7 @@ def organization_two_factor(request):
         return _render_users(request, organization, two_factor_form=form)
     required = form.cleaned_data["required"]
     services.organization_two_factor_require(organization=organization, required=required, changed_by=request.user)
-    if required:
-        messages.success(request, _("Two-factor authentication is now required for every user of %(name)s.")
-                         % {"name": organization.name})
-    else:
-        messages.success(request, _("Two-factor authentication is no longer required for the users of %(name)s.")
-                         % {"name": organization.name})
+    messages.success(request, TwoFactorRequirementForm.saved_message(organization, required))
     return redirect("portal:organization_users")
 
 

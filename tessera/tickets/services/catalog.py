@@ -45,6 +45,14 @@ TEAM_FIELDS = ("name", "email", "is_active")
 CATEGORY_FIELDS = ("name", "service_team", "position", "is_active")
 
 
+def _apply(obj: ServiceTeam | Category, values: dict, fields: tuple[str, ...]) -> None:
+    """Set what ``values`` holds of ``fields`` on ``obj``, text stripped; the other fields stay."""
+    for name in fields:
+        if name in values:
+            value = values[name]
+            setattr(obj, name, value.strip() if isinstance(value, str) else value)
+
+
 @unit_of_work
 def service_team_update(*, team: ServiceTeam, values: dict, changed_by: User) -> ServiceTeam:
     """Rename a team, change its e-mail or (de)activate it; ``values`` holds only what changes.
@@ -53,10 +61,7 @@ def service_team_update(*, team: ServiceTeam, values: dict, changed_by: User) ->
     """
     _require_vendor_admin(changed_by)
     team = ServiceTeam.objects.select_for_update().get(pk=team.pk)
-    for name in TEAM_FIELDS:
-        if name in values:
-            value = values[name]
-            setattr(team, name, value.strip() if isinstance(value, str) else value)
+    _apply(team, values, TEAM_FIELDS)
     team.full_clean()
     team.save()
     return team
@@ -70,10 +75,7 @@ def category_update(*, category: Category, values: dict, changed_by: User) -> Ca
     """
     _require_vendor_admin(changed_by)
     category = Category.objects.select_for_update().get(pk=category.pk)
-    for name in CATEGORY_FIELDS:
-        if name in values:
-            value = values[name]
-            setattr(category, name, value.strip() if isinstance(value, str) else value)
+    _apply(category, values, CATEGORY_FIELDS)
     category.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
