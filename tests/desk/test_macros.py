@@ -45,6 +45,7 @@ def test_a_macro_does_everything_it_says_in_one_click(agent_client, agent, ticke
     public = Comment.objects.get(ticket=ticket, is_internal=False)
     customer_name = ticket.created_by.get_full_name()
     assert public.body == f"Dear {customer_name}, restart fixes {ticket.number}."
+    assert public.is_markdown  # the reply that goes with the status change is the macro's Markdown too
     assert Comment.objects.get(ticket=ticket, is_internal=True).body == "Known issue in 4.2"
 
 

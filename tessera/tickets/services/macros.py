@@ -85,7 +85,7 @@ def macro_apply(*, ticket: Ticket, user: User, macro: CannedResponse) -> MacroOu
         outcome.done.append(_("tags added"))
     if action is not None:
         ticket = ticket_change_status(ticket=ticket, user=user, action=action,
-                                      message=reply if message_goes_with_status else "")
+                                      message=reply if message_goes_with_status else "", markdown=True)
         outcome.done.append(_("status changed"))
     return outcome
 

@@ -15,16 +15,18 @@ from ._common import actor_of, apply_transition, locked, stored_text
 
 
 @unit_of_work
-def ticket_change_status(*, ticket: Ticket, user: User, action: str, message: str = "") -> Ticket:
+def ticket_change_status(
+    *, ticket: Ticket, user: User, action: str, message: str = "", markdown: bool = False
+) -> Ticket:
     """Apply ``action`` by ``user`` if the transition table allows it from the current status.
 
     Asking the customer for information and providing a solution both need a
-    message, which becomes a public comment.
+    message, which becomes a public comment (written in Markdown when ``markdown``: a macro's reply).
     """
-    return _change_status(ticket, user=user, action=action, message=message)
+    return _change_status(ticket, user=user, action=action, message=message, markdown=markdown)
 
 
-def _change_status(ticket: Ticket, *, user: User, action: str, message: str) -> Ticket:
+def _change_status(ticket: Ticket, *, user: User, action: str, message: str, markdown: bool = False) -> Ticket:
     # The services below are this one under another name: one unit of work each, not one inside another.
     ticket = locked(ticket)
     if not ticket_policy.can_view(user, ticket):
@@ -37,7 +39,9 @@ def _change_status(ticket: Ticket, *, user: User, action: str, message: str) -> 
         raise ValidationError({"message": _("Write the message the customer will receive.")})
     if message:
         source = Source.DESK if user.is_staff else Source.PORTAL
-        comment = Comment.objects.create(ticket=ticket, author=user, body=message, source=source)
+        comment = Comment.objects.create(
+            ticket=ticket, author=user, body=message, source=source, is_markdown=markdown and user.is_staff
+        )
         events.comment_added_event(ticket=ticket, actor=user, comment=comment)
     return apply_transition(ticket, actor=actor, action=chosen, user=user)
 
