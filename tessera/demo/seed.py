@@ -24,6 +24,8 @@ from django.utils import timezone
 from tessera.accounts.models import User
 from tessera.branding.models import Branding
 from tessera.organizations.models import LinkRequest, Membership, Organization, Role
+from tessera.sla.models import Calendar, Holiday, OrganizationPolicy, Policy, Target
+from tessera.sla.services import ticket_sla_recompute
 from tessera.tickets import events
 from tessera.tickets.category_fields import clean_field_values
 from tessera.tickets.models import (
@@ -126,7 +128,53 @@ def seed_demo(*, now: datetime.datetime | None = None) -> bool:
         organizations = [organization for _, organization, _ in base.organizations]
         if not Ticket.objects.filter(organization__in=organizations).exists():
             DemoTicketWriter(base, now=now).write(DEMO_TICKET_COUNT)
+        _ensure_sla(organizations, now=now)
     return True
+
+
+# --- Service levels ----------------------------------------------------------
+
+#: Business minutes (a working day is 10 hours) to the first public answer and to the close, per priority.
+SLA_TARGETS = {
+    "Standard": {Priority.VERY_HIGH: (60, 1_200), Priority.HIGH: (240, 3_000), Priority.MEDIUM: (600, 12_000),
+                 Priority.LOW: (1_200, 24_000)},
+    "Premium": {Priority.VERY_HIGH: (30, 600), Priority.HIGH: (120, 1_800), Priority.MEDIUM: (300, 6_000),
+                Priority.LOW: (600, 12_000)},
+}
+#: The practice whose contract is the premium tier.
+PREMIUM_CUSTOMER_CODE = "100234"
+HOLIDAYS = ((12, 8, "Immaculate Conception"), (12, 25, "Christmas Day"), (12, 26, "St Stephen's Day"),
+            (1, 1, "New Year's Day"), (1, 6, "Epiphany"))
+
+
+def _ensure_sla(organizations: list[Organization], *, now: datetime.datetime | None = None) -> None:
+    """Office hours in Rome, a default policy and a premium tier for one practice; every demo ticket's figures.
+
+    Made after the tickets, so their story was written without a clock; the figures are then computed once.
+    """
+    if Policy.objects.exists():
+        return
+    now = now or timezone.now()
+    calendar, _ = Calendar.objects.get_or_create(
+        name="Office hours (Rome)",
+        defaults={"time_zone": "Europe/Rome", "day_starts": datetime.time(8), "day_ends": datetime.time(18)},
+    )
+    for year in (now.year - 1, now.year, now.year + 1):
+        for month, day, name in HOLIDAYS:
+            Holiday.objects.get_or_create(calendar=calendar, date=datetime.date(year, month, day),
+                                          defaults={"name": name})
+    policies = {}
+    for name, targets in SLA_TARGETS.items():
+        policies[name] = Policy.objects.create(name=name, calendar=calendar, is_default=name == "Standard")
+        Target.objects.bulk_create(
+            Target(policy=policies[name], priority=priority, first_response_minutes=first, resolution_minutes=done)
+            for priority, (first, done) in targets.items()
+        )
+    for organization in organizations:
+        if organization.customer_code == PREMIUM_CUSTOMER_CODE:
+            OrganizationPolicy.objects.create(organization=organization, policy=policies["Premium"])
+    for ticket in Ticket.objects.filter(organization__in=organizations).select_related("organization"):
+        ticket_sla_recompute(ticket=ticket, now=now, new=True)
 
 
 # --- Master data -------------------------------------------------------------

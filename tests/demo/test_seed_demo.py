@@ -140,6 +140,22 @@ def test_category_tree_routes_to_three_teams_and_asks_for_extra_fields():
     assert Ticket.objects.exclude(field_values={}).exists()
 
 
+def test_the_demo_has_office_hours_a_default_policy_a_premium_tier_and_every_tickets_figures():
+    from tessera.sla.models import OrganizationPolicy, Policy, TicketSLA
+    from tessera.sla.selectors import organization_tier
+
+    seed()
+    assert sorted(Policy.objects.values_list("name", "is_default")) == [("Premium", False), ("Standard", True)]
+    assert OrganizationPolicy.objects.get().organization.customer_code == ROSSI
+    rossi = Organization.objects.get(customer_code=ROSSI)
+    weber = Organization.objects.get(customer_code=WEBER)
+    assert (organization_tier(rossi.pk).policy.name, organization_tier(weber.pk).is_default) == ("Premium", True)
+    assert TicketSLA.objects.count() == Ticket.objects.count()
+    running = TicketSLA.objects.exclude(next_due_at=None)
+    assert running.exists() and not running.filter(ticket__status__in=CLOSED_STATUSES).exists()
+    assert TicketSLA.objects.filter(policy__name="Premium").exclude(ticket__organization=rossi).count() == 0
+
+
 def test_running_twice_changes_nothing():
     seed()
     before = counts()
