@@ -24,6 +24,16 @@ def service_team_create(*, name: str, email: str = "", created_by: User) -> Serv
     return team
 
 
+def _save_category(category: Category) -> Category:
+    category.full_clean(validate_constraints=False)  # a twin name is told below, in the user's words
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError:
+        raise ValidationError({"name": _("A category with this name exists here already.")})
+    return category
+
+
 @unit_of_work
 def category_create(
     *, name: str, parent: Category | None = None, service_team: ServiceTeam | None = None, position: int = 0,
@@ -32,13 +42,7 @@ def category_create(
     """A new node of the category tree (at most four levels deep, names unique among siblings)."""
     _require_vendor_admin(created_by)
     category = Category(name=name.strip(), parent=parent, service_team=service_team, position=position)
-    category.full_clean(validate_constraints=False)  # a twin name is told below, in the user's words
-    try:
-        with transaction.atomic():
-            category.save()
-    except IntegrityError:
-        raise ValidationError({"name": _("A category with this name exists here already.")})
-    return category
+    return _save_category(category)
 
 
 TEAM_FIELDS = ("name", "email", "is_active")
@@ -76,10 +80,4 @@ def category_update(*, category: Category, values: dict, changed_by: User) -> Ca
     _require_vendor_admin(changed_by)
     category = Category.objects.select_for_update().get(pk=category.pk)
     _apply(category, values, CATEGORY_FIELDS)
-    category.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            category.save()
-    except IntegrityError:
-        raise ValidationError({"name": _("A category with this name exists here already.")})
-    return category
+    return _save_category(category)
