@@ -46,8 +46,16 @@ class Engine:
     def close(self) -> None: raise NotImplementedError
 
     def screenshot(self, name: str) -> Path:
+        """The page once loaded: a condition met on a page still being replaced (Firefox has answered one
+        with no document yet) would otherwise leave nothing to photograph."""
+        self.wait("document.documentElement !== null && document.readyState === 'complete'", "the page loaded")
         path = self.shots / f"{name}.png"
-        self.save_screenshot(path)
+        try:
+            self.save_screenshot(path)
+        except RuntimeError:  # caught between two documents after all: once more, on the one now shown
+            time.sleep(0.5)
+            self.wait("document.readyState === 'complete'", "the page loaded")
+            self.save_screenshot(path)
         return path
 
     def wait(self, expression: str, what: str, timeout: float = TIMEOUT) -> Any:
