@@ -3,6 +3,7 @@
 They never skip: without /usr/bin/chromium they fail, and CI installs it.
 """
 
+import contextlib
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -66,6 +67,9 @@ def close_quietly(context) -> None:
     next test empties the database, that request would hold SQLite's lock and fail the flush.
     """
     try:
+        for open_page in context.pages:  # what is under way ends first (a heartbeat the server still answers)
+            with contextlib.suppress(Exception):  # a page that never settles is closed all the same
+                open_page.wait_for_load_state("networkidle", timeout=5_000)
         context.route("**/presence/", lambda route: route.abort())
         for open_page in context.pages:
             open_page.goto("about:blank")

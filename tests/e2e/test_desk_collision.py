@@ -112,9 +112,9 @@ def test_a_hidden_tab_sends_no_heartbeat(agents_page, dental_support):
     }""")
     page.wait_for_timeout(11_000)
     assert len(beats) == 1
-    page.evaluate("""() => {
-        Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true});
-        document.dispatchEvent(new Event('visibilitychange'));
-    }""")
-    page.wait_for_timeout(500)
+    with page.expect_response(lambda r: r.url.endswith("/presence/")):  # answered before the test ends
+        page.evaluate("""() => {
+            Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true});
+            document.dispatchEvent(new Event('visibilitychange'));
+        }""")
     assert len(beats) == 2
