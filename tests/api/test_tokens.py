@@ -1,9 +1,10 @@
 """Access tokens: made on the account page and shown once, hashed at rest, scoped, expiring, revocable, audited."""
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,9 +125,14 @@ def test_the_session_needs_the_csrf_token_to_write(customer, category):
 def test_the_rate_limit_is_counted_in_the_database_for_every_process(customer, settings):
     settings.TESSERA_API_TOKEN_RATE_PER_MINUTE = 3
     token = personal_token_create(user=customer, name="x", scope="read", expires_at=None).token
-    waits = [token_rate_limit_hit(token=AccessToken.objects.get(pk=token.pk)) for _ in range(4)]
-    assert waits[:3] == [None, None, None] and 1 <= waits[3] <= 60
+    minute = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
+    with time_machine.travel(minute + timedelta(seconds=45), tick=False):
+        waits = [token_rate_limit_hit(token=AccessToken.objects.get(pk=token.pk)) for _ in range(4)]
+    assert waits == [None, None, None, 15]
     assert TokenRateWindow.objects.get(token=token).count == 4
+    with time_machine.travel(minute + timedelta(minutes=1, seconds=1), tick=False):  # the next minute starts afresh
+        assert token_rate_limit_hit(token=AccessToken.objects.get(pk=token.pk)) is None
+    assert list(TokenRateWindow.objects.filter(token=token).values_list("count", flat=True)) == [1]
 
 
 def test_the_token_page_queries_the_same_whatever_the_number_of_tokens(client, customer,
