@@ -138,6 +138,57 @@ def test_agents_who_see_only_their_teams_search_only_those(client, settings, age
     assert elsewhere.number not in _found(_search(client, elsewhere.number))
 
 
+def test_the_limit_counts_only_the_tickets_the_agent_may_see(
+    client, settings, monkeypatch, agent, customer, category
+):
+    """Another team's matches must not fill the ranked few: the agent's own ticket is still found and counted."""
+    from tessera.tickets.selectors import global_search
+
+    monkeypatch.setattr(global_search, "MAX_MATCHES", 3)
+    settings.TESSERA_AGENTS_SEE_ONLY_TEAM_TICKETS = True
+    others = [TicketFactory(title=f"Network down {n}") for n in range(6)]  # another team's category
+    mine = TicketFactory(created_by=customer, category=category, title="Network down here")
+    others += [TicketFactory(title=f"Network down {n}") for n in range(6, 12)]
+    client.force_login(agent)
+
+    page = parse(_search(client, "network"))
+    assert _found_in(page) == [mine.number]
+    assert page.find(testid="search-count").text == "1 ticket found"
+    assert not {ticket.number for ticket in others} & set(_found_in(page))
+
+
+def _found_in(page) -> list[str]:
+    return [hit.testid.removeprefix("hit-") for hit in page.find_all("li", testid_prefix="hit-")]
+
+
+@postgres_only
+def test_beyond_the_limit_the_newest_are_ranked_the_same_every_time(agent_client, monkeypatch, customer, category):
+    from tessera.tickets.selectors import global_search
+
+    monkeypatch.setattr(global_search, "MAX_MATCHES", 4)
+    tickets = [TicketFactory(created_by=customer, category=category, title=f"Router {n} reboots") for n in range(7)]
+    newest = sorted(tickets, key=lambda ticket: ticket.pk)[-4:]
+
+    page = parse(_search(agent_client, "router"))
+    assert sorted(_found_in(page)) == sorted(ticket.number for ticket in newest)
+    assert page.find(testid="search-count").text == "More than 4 tickets: add a word to find fewer."
+    assert _found(_search(agent_client, "router")) == _found_in(page)
+
+
+@postgres_only
+def test_a_title_with_a_typo_joins_only_when_the_words_find_few(agent_client, monkeypatch, customer, category):
+    from tessera.tickets.selectors import global_search
+
+    monkeypatch.setattr(global_search, "MAX_MATCHES", 3)
+    typo = TicketFactory(created_by=customer, category=category, title="Prnter jams")
+    exact = [TicketFactory(created_by=customer, category=category, title="Printer jams")]
+    assert sorted(_found(_search(agent_client, "printer jams"))) == sorted([typo.number, exact[0].number])
+
+    exact += [TicketFactory(created_by=customer, category=category, title=f"Printer jams again {n}") for n in range(3)]
+    found = _found(_search(agent_client, "printer jams"))
+    assert len(found) == 3 and set(found) <= {ticket.number for ticket in exact}
+
+
 def test_customers_and_anonymous_users_cannot_search(client, customer, printer_ticket):
     assert client.get(URL, {"q": "printer"}).status_code == 302
     client.force_login(customer)
@@ -257,7 +308,7 @@ def test_words_most_tickets_hold_are_checked_not_asked_of_the_index(agent_client
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tickets_ticket")
 
-    index_query, exact = global_search._index_query(["anna", "studio", "test"], "default")
+    index_query, exact = global_search._index_query(global_search._word_stems(["anna", "studio", "test"], "default"))
     assert "studio" not in index_query and "test" not in index_query
     assert "'anna':*" in index_query and not exact
     # Every word must still match: a start of a word too, as before.

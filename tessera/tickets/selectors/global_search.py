@@ -4,16 +4,18 @@ A query finds tickets by their number (a part of it too, from ``MIN_PARTIAL_NUMB
 description, comments and internal notes, the requester's name and e-mail, and the organization's name and
 customer code. Every word must be found somewhere in the ticket (or as the start of a word there).
 
-On PostgreSQL each ticket keeps a stored search document (``search_vector``, migration 0012: triggers keep it
+On PostgreSQL each ticket keeps a stored search document (``search_vector``, migration 0017: triggers keep it
 up to date) stemmed in the ticket's language, so "stampanti" finds "stampante" and "Druckers" finds "Drucker".
 The query is stemmed in Italian, German and English and the three are OR-ed: a ticket matches when its own
-language's stems all match. A title with a typo is found by pg_trgm's word similarity, a part of a number by
-its trigram index. Results are ranked (ts_rank_cd over the weighted document: title, then requester,
-organization and number, then description, then comments) and highlighted by ts_headline.
+language's stems all match. A part of a number is found by its trigram index, and a title with a typo by
+pg_trgm's word similarity when the words as typed find at most ``MAX_MATCHES`` tickets. Results are ranked
+(ts_rank_cd over the weighted document: title, then requester, organization and number, then description,
+then comments) and highlighted by ts_headline.
 Elsewhere (SQLite) each word is looked for with LIKE, results ranked by where they matched.
 
-At most ``MAX_MATCHES`` tickets are ranked: a word in every other ticket would otherwise rank hundreds of
-thousands of rows; the page then says there are more and asks for another word.
+At most ``MAX_MATCHES`` tickets are ranked (each way of matching stops there, counting only the tickets the
+agent may see): a word in every other ticket would otherwise rank hundreds of thousands of rows; the page
+then says there are more and asks for another word.
 
 Highlighting is safe HTML: the text is escaped first, then the markers PostgreSQL (or Python) placed are
 turned into ``<mark>``; the markers themselves are removed from the text before it is searched.
@@ -23,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -141,7 +143,7 @@ _CONFIG = (
     " WHERE o.id = tickets_ticket.organization_id)"
 )
 _SCORE = (
-    f"ts_rank_cd(tickets_ticket.search_vector, {_TSQUERY}, 1)"
+    "ts_rank_cd(tickets_ticket.search_vector, %s::tsquery, 1)"
     " + CASE WHEN tickets_ticket.number = %s THEN 10 ELSE 0 END + word_similarity(%s, tickets_ticket.title)"
 )
 _TITLE = f"ts_headline({_CONFIG}, {_STRIP.format('tickets_ticket.title')}, {_TSQUERY}, {_TITLE_OPTIONS})"
@@ -154,19 +156,19 @@ _COMMENT = (
     f"(SELECT {_COMMENT_HEADLINE} FROM tickets_comment c WHERE c.ticket_id = tickets_ticket.id"  # noqa: S608
     f" AND {_COMMENT_MATCHES} ORDER BY c.created_at DESC, c.id DESC LIMIT 1)"
 )
-#: The tickets that match, at most ``MAX_MATCHES`` + 1 of them per way of matching (any: the page ranks
-#: them): the document (GIN), a title with a typo (pg_trgm GIN), a part of the number (pg_trgm GIN). A UNION,
-#: not an OR: each branch stops at its limit, and the costly word similarity is never computed for the rows
-#: a common word already found. Zendesk's search also stops at 1,000 results.
-_BY_DOCUMENT = "(SELECT id FROM tickets_ticket WHERE search_vector @@ " + _TSQUERY + " LIMIT {limit})"  # noqa: S608 (constants only)
+#: The tickets that match, each way of matching asked of its own index, among the tickets the agent may see
+#: (``_candidates``), at most ``MAX_MATCHES`` + 1 per way: the document (GIN), a part of the number (pg_trgm
+#: GIN) and, when those found fewer, a title with a typo (pg_trgm GIN). Zendesk's search also stops at 1,000.
+_BY_DOCUMENT = "tickets_ticket.search_vector @@ " + _TSQUERY
 #: The same tickets, found by a narrower question to the index (``_index_query``): each ticket it finds is
 #: then checked against the query itself (ts_match_vq is @@ as a function: no index answers it).
 _BY_DOCUMENT_CHECKED = (
-    "(SELECT id FROM tickets_ticket WHERE search_vector @@ %s::tsquery"  # noqa: S608 (constants only)
-    " AND ts_match_vq(search_vector, " + _TSQUERY + ") LIMIT {limit})"
+    "tickets_ticket.search_vector @@ %s::tsquery AND ts_match_vq(tickets_ticket.search_vector, " + _TSQUERY + ")"
 )
 #: One word with one stem per configuration: the narrower question finds exactly the query's tickets.
-_BY_DOCUMENT_DEDUPLICATED = "(SELECT id FROM tickets_ticket WHERE search_vector @@ %s::tsquery LIMIT {limit})"
+_BY_DOCUMENT_DEDUPLICATED = "tickets_ticket.search_vector @@ %s::tsquery"
+_BY_TITLE = "%s <%% tickets_ticket.title"
+_BY_NUMBER = "tickets_ticket.number LIKE %s"
 
 #: A word is left to the check, not asked of the index, when more than this share of the tickets may hold a
 #: word starting with it (PostgreSQL's statistics of the document: its most common lexemes and their shares).
@@ -194,7 +196,20 @@ FROM unnest(%s::text[]) AS w(word), LATERAL (
 """
 
 
-def _index_query(words: list[str], using: str) -> tuple[str, bool] | None:
+def _word_stems(words: list[str], using: str) -> list[tuple[list[str], int, int, float]]:
+    """Per word: its distinct stems, the fewest and most stems one configuration gives, its share (``_WORD_STEMS``)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(_WORD_STEMS, [words])
+        return cursor.fetchall()
+
+
+def _shortest(stems: list[str]) -> str:
+    """``stems`` as one tsquery OR: ``'a':* | 'b':*``, a stem that starts with another left out (it is covered)."""
+    shortest = [stem for stem in stems if not any(other != stem and stem.startswith(other) for other in stems)]
+    return " | ".join(f"'{stem}':*" for stem in sorted(shortest))
+
+
+def _index_query(stems: list[tuple[list[str], int, int, float]]) -> tuple[str, bool] | None:
     """A tsquery for the GIN index that finds every ticket the query finds, and whether it finds only those.
 
     The query proper ORs the words' stems of four configurations; the index takes each ``stem:*`` of it as
@@ -203,58 +218,110 @@ def _index_query(words: list[str], using: str) -> tuple[str, bool] | None:
     that costs. Here each word is asked once, as its distinct stems (one that starts with another left out),
     and the words most tickets hold are left to the check; None when no word can be asked alone.
     """
-    with connections[using].cursor() as cursor:
-        cursor.execute(_WORD_STEMS, [words])
-        rows = cursor.fetchall()
     asked = []
-    for stems, fewest, _most, share in rows:
+    for word_stems, fewest, _most, share in stems:
         # A word some configuration drops (a stop word) is not needed by that configuration's match.
-        if not fewest or share > COMMON_WORD_SHARE or not all(_WORD.fullmatch(stem) for stem in stems):
+        if not fewest or share > COMMON_WORD_SHARE or not all(_WORD.fullmatch(stem) for stem in word_stems):
             continue
-        shortest = [stem for stem in stems if not any(other != stem and stem.startswith(other) for other in stems)]
-        asked.append(" | ".join(f"'{stem}':*" for stem in sorted(shortest)))
+        asked.append(_shortest(word_stems))
     if not asked:
         return None
-    exact = len(rows) == 1 and len(asked) == 1 and rows[0][2] == 1
+    exact = len(stems) == 1 and len(asked) == 1 and stems[0][2] == 1
     return " & ".join(f"( {terms} )" for terms in asked), exact
-_BY_TITLE = "(SELECT id FROM tickets_ticket WHERE %s <%% title LIMIT {limit})"
-_BY_NUMBER = "(SELECT id FROM tickets_ticket WHERE number LIKE %s LIMIT {limit})"
 
 
-def _postgres(tickets: QuerySet[Ticket], query: str, words: list[str]) -> tuple[QuerySet[Ticket], int]:
-    """The matching ``tickets``, ranked, with their highlighted title, description and latest matching comment;
-    how many they are.
+def _rank_query(stems: list[tuple[list[str], int, int, float]], words: list[str]) -> str:
+    """The tsquery the candidates are ranked by: every word as the OR of its distinct stems.
 
-    The candidates are looked up once: their ids (at most a few thousand) both count them and select the rows
-    the page ranks, so the indexes are not asked twice, and the count and the page agree.
+    The same covers as the query's four configurations OR-ed, at a fraction of ts_rank_cd's cost (it walks
+    every operand for every ticket). A word some configuration drops as a stop word does not rank.
+    """
+    ranked = [
+        _shortest(word_stems)
+        for word_stems, fewest, _most, _share in stems
+        if fewest and all(_WORD.fullmatch(stem) for stem in word_stems)
+    ]
+    if not ranked:
+        return " & ".join(f"'{word.lower()}':*" for word in words)
+    return " & ".join(f"( {terms} )" for terms in ranked)
+
+
+def _matching(tickets: QuerySet[Ticket], condition: str, params: list, *, newest: bool = True) -> QuerySet:
+    """The ids of at most ``MAX_MATCHES`` + 1 of ``tickets`` that meet ``condition`` (SQL of constants only).
+
+    ``newest``: the newest of them. Without an order, a word in a tenth of the tickets is read by a sequential
+    scan, and PostgreSQL starts each one where the last stopped (synchronized scans): the same search would
+    find other tickets each time, and its second page would repeat the first's. The pg_trgm index's bitmap
+    scan, in the table's order, finds the same tickets every time; sorting its thousands would cost more.
+    """
+    where = RawSQL(condition, params, output_field=BooleanField())  # noqa: S611 (constants, values bound)
+    matching = tickets.filter(where).values_list("pk", flat=True)
+    return (matching.order_by("-pk") if newest else matching.order_by())[: MAX_MATCHES + 1]
+
+
+def _candidates(
+    tickets: QuerySet[Ticket], query: str, words: list[str], terms: list[str],
+    stems: list[tuple[list[str], int, int, float]],
+) -> list[int]:
+    """The ids of the ``tickets`` (those the agent may see) that match; more than ``MAX_MATCHES`` when more do.
+
+    When more match, the newest are kept. The document and a part of the number are asked in one query. A
+    title with a typo is looked for only when they found at most ``MAX_MATCHES``: for a word in thousands of
+    tickets the page is full of tickets that hold the word itself, and the typo's index would read the
+    trigrams of a tenth of all titles for nothing.
+    The agent's visibility is part of each branch, so its limit counts only tickets the agent may see.
+    """
+    index_query = _index_query(stems)
+    if index_query is None:
+        by_document = _matching(tickets, _BY_DOCUMENT, terms)
+    elif index_query[1]:
+        by_document = _matching(tickets, _BY_DOCUMENT_DEDUPLICATED, [index_query[0]])
+    else:
+        by_document = _matching(tickets, _BY_DOCUMENT_CHECKED, [index_query[0], *terms])
+    digits = _digits(query)
+    if digits:
+        by_document = by_document.union(_matching(tickets, _BY_NUMBER, [f"%{digits}%"]))
+    found = list(by_document)
+    if len(found) <= MAX_MATCHES:
+        found = list({*found, *_matching(tickets, _BY_TITLE, [" ".join(words)], newest=False)})
+    return found
+
+
+def _postgres(
+    tickets: QuerySet[Ticket], query: str, words: list[str], page: int, per_page: int
+) -> tuple[list[Ticket], int, int]:
+    """The page ``page`` of the matching ``tickets``, ranked, with their highlighted title, description and latest
+    matching comment; how many match (at most ``MAX_MATCHES`` + 1); the page shown.
+
+    The candidates are looked up once: their ids (at most a few thousand) both count them and are ranked. The
+    ranking reads only the tickets themselves; the page's rows, with what they show, are read for its ids.
     """
     terms = [" & ".join(f"{word}:*" for word in words)] * 4
-    text = " ".join(words)
-    digits = _digits(query)
-    index_query = _index_query(words, tickets.db)
-    if index_query is None:
-        by_document, document_params = _BY_DOCUMENT, terms
-    elif index_query[1]:
-        by_document, document_params = _BY_DOCUMENT_DEDUPLICATED, [index_query[0]]
-    else:
-        by_document, document_params = _BY_DOCUMENT_CHECKED, [index_query[0], *terms]
-    branches = [by_document, _BY_TITLE, *([_BY_NUMBER] if digits else [])]
-    candidates = " UNION ".join(branches).format(limit=MAX_MATCHES + 1)
-    candidate_params = [*document_params, text, *([f"%{digits}%"] if digits else [])]
-    found = list(
-        tickets.filter(pk__in=RawSQL(candidates, candidate_params)).order_by().values_list("pk", flat=True)  # noqa: S611 (constants, values bound)
+    stems = _word_stems(words, tickets.db)
+    found = _candidates(tickets, query, words, terms, stems)
+    total = min(len(found), MAX_MATCHES)
+    page = min(page, max(1, -(-total // per_page)))
+    candidates = tickets.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [found]))  # noqa: S611 (a bound list)
+    ranked = list(
+        candidates.annotate(
+            search_score=RawSQL(  # noqa: S611 (constants, values bound)
+                _SCORE, [_rank_query(stems, words), (_digits(query) or "").zfill(10), " ".join(words)]
+            ),
+        )
+        .order_by("-search_score", "-updated_at", "-id")
+        .values_list("pk", flat=True)[(page - 1) * per_page : min(page * per_page, MAX_MATCHES)]
     )
-    ranked = (
-        tickets.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [found]))  # noqa: S611 (a bound list)
+    rows = (
+        tickets.filter(pk__in=ranked)
+        .select_related("organization", "created_by", "assignee", "service_team")
         .annotate(
-            search_score=RawSQL(_SCORE, [*terms, (digits or "").zfill(10), text]),  # noqa: S611
             search_title=RawSQL(_TITLE, terms),  # noqa: S611
             search_description=RawSQL(_DESCRIPTION, terms),  # noqa: S611
             search_comment=RawSQL(_COMMENT, terms * 2),  # noqa: S611
         )
-        .order_by("-search_score", "-updated_at", "-id")
     )
-    return ranked, len(found)
+    place = {pk: index for index, pk in enumerate(ranked)}
+    return sorted(rows, key=lambda ticket: place[ticket.pk]), len(found), page
 
 
 def _fallback(tickets: QuerySet[Ticket], query: str, words: list[str]) -> QuerySet[Ticket]:
@@ -301,9 +368,10 @@ def _fallback(tickets: QuerySet[Ticket], query: str, words: list[str]) -> QueryS
 def global_search(user: User, query: str, *, page: int = 1, per_page: int = PER_PAGE) -> SearchResults:
     """The page ``page`` of the tickets ``user`` may see that ``query`` finds, best first.
 
-    Three queries whatever the number of matches. PostgreSQL: the words' stems and shares, the candidates'
-    ids (their number is the count), the page's tickets with their organization, requester, assignee and
-    team. Elsewhere: the count (at most ``MAX_MATCHES`` + 1 matter), the page's tickets.
+    A constant number of queries whatever the number of matches. PostgreSQL, four or five: the words' stems
+    and shares, the candidates' ids (their number is the count), the titles with a typo when those were few,
+    the page's ids in ranked order, the page's tickets with their organization, requester, assignee and team.
+    Elsewhere, two: the count (at most ``MAX_MATCHES`` + 1 matter), the page's tickets.
     """
     query = clean_query(query)
     words = search_words(query)
@@ -311,20 +379,21 @@ def global_search(user: User, query: str, *, page: int = 1, per_page: int = PER_
         return SearchResults(query=query, hits=[], total=0, more=False, page=1, pages=1)
     visible = Ticket.objects.visible_to(user)
     highlighted = connections[visible.db].vendor == "postgresql"
+    page = max(1, page)
     if highlighted:
-        matched, total = _postgres(visible, query, words)
+        rows, total, page = _postgres(visible, query, words, page, per_page)
     else:
         matched = _fallback(visible, query, words)
-        total = matched.order_by().count()
+        total = matched.order_by()[: MAX_MATCHES + 1].count()
+        page = min(page, max(1, -(-min(total, MAX_MATCHES) // per_page)))
+        rows = list(
+            matched.select_related("organization", "created_by", "assignee", "service_team")[
+                (page - 1) * per_page : min(page * per_page, MAX_MATCHES)
+            ]
+        )
     more = total > MAX_MATCHES
     total = min(total, MAX_MATCHES)
     pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    rows = list(
-        matched.select_related("organization", "created_by", "assignee", "service_team")[
-            (page - 1) * per_page : page * per_page
-        ]
-    )
     hits = []
     for ticket in rows:
         if highlighted:
