@@ -387,6 +387,14 @@ class Ticket(models.Model):
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
 
+    def get_status_display(self) -> str:
+        """The status's label, translated. Django's own hashes every choice's lazy label on each call (each
+        hash translates it): a list of 25 tickets spent more on that than on its rows."""
+        try:
+            return str(Status(self.status).label)
+        except ValueError:  # a value no longer among the choices is shown as stored, as Django does
+            return self.status
+
     @property
     def status_category(self):
         return status_category(self.status)

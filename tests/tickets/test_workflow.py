@@ -209,3 +209,13 @@ def test_labels_and_tooltips_are_translated_to_italian(status):
     with translation.override("it"):
         assert str(status.label) != english_label
         assert str(workflow.status_tooltip(status)) != english_tooltip
+
+
+@pytest.mark.parametrize("language", ["en", "it", "de"])
+def test_a_tickets_status_label_is_the_choice_label_in_the_active_language(language):
+    from tessera.tickets.models import Ticket
+
+    with translation.override(language):
+        for status in Status:
+            assert Ticket(status=status).get_status_display() == str(dict(Status.choices)[status.value])
+    assert Ticket(status="retired").get_status_display() == "retired"
