@@ -6,3 +6,5 @@ class BrandingConfig(AppConfig):
     name = "tessera.branding"
     label = "branding"
     verbose_name = _("Branding")
+    #: The storage folders of this app's files and the fields that name them (``sweep_attachments``).
+    stored_files = {"branding": ("branding.Branding.logo", "branding.Branding.favicon")}

@@ -6,3 +6,5 @@ class ImportsConfig(AppConfig):
 
     name = "tessera.imports"
     label = "imports"
+    #: The storage folders of this app's files and the fields that name them (``sweep_attachments``).
+    stored_files = {"imports": ("imports.ImportRun.file",)}

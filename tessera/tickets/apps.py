@@ -6,6 +6,8 @@ class TicketsConfig(AppConfig):
     name = "tessera.tickets"
     label = "tickets"
     verbose_name = _("Tickets")
+    #: The storage folders of this app's files and the fields that name them (``sweep_attachments``).
+    stored_files = {"attachments": ("tickets.Attachment.file",)}
 
     def ready(self) -> None:
         # Received mail is read by ``notifications`` (a lower floor, which may not import tickets) and handed to

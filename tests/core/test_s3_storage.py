@@ -240,12 +240,13 @@ def test_sweep_attachments_removes_orphans_from_the_bucket_and_keeps_the_rest(cu
     ticket = ticket_create(author=customer, title="Printer", category=category, attachments=[png()])
     kept = ticket.attachments.get().file.name
     s3_storage.put(f"{ATTACHMENTS_DIR}/2026/01/orphan.png", PNG)
-    s3_storage.put("branding/logo.png", PNG)  # outside the attachments: never looked at
+    s3_storage.put("branding/logo-0123.png", PNG)  # a logo whose row was never written
+    s3_storage.put("exports/report.csv", b"x")  # outside every folder of stored files: never looked at
 
     out = StringIO()
     call_command("sweep_attachments", "--older-than", "0", "--delete", stdout=out)
-    assert f"{ATTACHMENTS_DIR}/2026/01/orphan.png" in out.getvalue()
-    assert s3_storage.objects() == sorted([kept, "branding/logo.png"])
+    assert f"{ATTACHMENTS_DIR}/2026/01/orphan.png" in out.getvalue() and "branding/logo-0123.png" in out.getvalue()
+    assert s3_storage.objects() == sorted([kept, "exports/report.csv"])
 
 
 def test_a_mail_with_a_file_while_the_store_is_down_is_deferred_and_keeps_nothing(customer, category, s3_down):

@@ -1,4 +1,5 @@
-"""manage.py sweep_attachments: orphaned attachment files are listed, and removed only with --delete."""
+"""manage.py sweep_attachments: orphaned stored files (attachments, logos, import files) are listed, and
+removed only with --delete."""
 
 import os
 from datetime import timedelta
@@ -117,6 +118,42 @@ def test_files_outside_the_attachments_folder_are_never_touched(referenced):
 
     assert default_storage.exists(elsewhere) and default_storage.exists(beside)
     assert elsewhere not in output and beside not in output
+
+
+def test_orphaned_logos_and_import_files_are_swept_and_the_ones_in_use_kept(vendor_admin):
+    from tessera.branding.models import Branding
+    from tessera.imports.models import ImportRun
+
+    logo = orphan("branding/logo-in-use", hours=72)
+    Branding.objects.update_or_create(pk=Branding.SINGLETON_PK, defaults={"logo": logo})
+    pending = orphan("imports/2026/11/previewed", hours=72)
+    ImportRun.objects.create(kind=ImportRun.Kind.choices[0][0], original_name="contacts.csv", file=pending,
+                             created_by=vendor_admin)
+    lost_logo = orphan("branding/favicon-killed", hours=72)
+    lost_import = orphan("imports/2026/10/killed", hours=72)
+
+    output = sweep("--delete")
+
+    assert default_storage.exists(logo) and default_storage.exists(pending)
+    assert not default_storage.exists(lost_logo) and not default_storage.exists(lost_import)
+    assert lost_logo in output and lost_import in output
+    assert "2 file(s) under branding/: 1 referenced, 1 orphaned and older than 24 h" in output
+    assert "2 file(s) under imports/: 1 referenced, 1 orphaned and older than 24 h" in output
+
+
+def test_each_folder_swept_is_where_its_fields_store_their_files():
+    from django.apps import apps
+
+    from tessera.tickets.management.commands.sweep_attachments import swept_folders
+
+    folders = {folder.directory: folder.fields for folder in swept_folders()}
+    assert sorted(folders) == ["attachments", "branding", "imports"]
+    for directory, fields in folders.items():
+        for path in fields:
+            app_label, model, name = path.split(".")
+            model_class = apps.get_model(app_label, model)
+            stored = model_class._meta.get_field(name).generate_filename(model_class(), "upload.png")
+            assert stored.startswith(f"{directory}/"), (path, stored)
 
 
 def test_nothing_stored_yet_is_nothing_to_do():

@@ -1,13 +1,14 @@
-"""Find, and with --delete remove, attachment files that no Attachment row refers to.
+"""Find, and with --delete remove, stored files that no row refers to: attachments, logos and import files.
 
 Such orphans are left when a process dies between writing a file and committing
 its row (killed, out of memory, the database gone at commit). The services
 already remove the files of a transaction they see fail; this sweep catches the
 rest.
 
-Only files under ``ATTACHMENTS_DIR`` of the attachments' storage are looked at,
-through the Storage API (``listdir``, ``get_modified_time``, ``delete``), so it
-works for local disks and S3 alike. A file younger than the grace period is
+Each app names its storage folders and the file fields that refer to their files
+(``stored_files`` on its AppConfig: ``attachments/``, ``branding/``, ``imports/``).
+Only files under those folders are looked at, through the Storage API (``listdir``,
+``get_modified_time``, ``delete``), so it works for local disks and S3 alike. A file younger than the grace period is
 never touched: its upload may still be in flight, its row not yet committed.
 Rows are checked a directory at a time, in chunks, so memory stays bounded by
 the largest directory, not by the number of attachments.
@@ -17,11 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-
-from tessera.tickets.models import ATTACHMENTS_DIR, Attachment
 
 #: Names checked against the database per query.
 CHUNK_SIZE = 500
@@ -32,6 +32,37 @@ DEFAULT_GRACE_HOURS = 24
 class Orphan:
     name: str
     modified: datetime
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A storage folder and the file fields (``app_label.Model.field``) whose rows name its files."""
+
+    directory: str
+    fields: tuple[str, ...]
+
+    @property
+    def storage(self) -> Storage:
+        app_label, model, name = self.fields[0].split(".")
+        return apps.get_model(app_label, model)._meta.get_field(name).storage
+
+    def referenced(self, names: list[str]) -> set[str]:
+        found: set[str] = set()
+        for path in self.fields:
+            app_label, model, name = path.split(".")
+            rows = apps.get_model(app_label, model)._default_manager.filter(**{f"{name}__in": names})
+            found.update(rows.values_list(name, flat=True))
+        return found
+
+
+def swept_folders() -> list[Folder]:
+    """Every app's ``stored_files``, by folder name."""
+    folders = [
+        Folder(directory, tuple(fields))
+        for config in apps.get_app_configs()
+        for directory, fields in getattr(config, "stored_files", {}).items()
+    ]
+    return sorted(folders, key=lambda folder: folder.directory)
 
 
 @dataclass
@@ -55,17 +86,14 @@ def storage_files(storage: Storage, directory: str) -> Iterator[list[str]]:
         yield from storage_files(storage, f"{directory}/{name}")
 
 
-def _referenced(names: list[str]) -> set[str]:
-    return set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
-
-
-def find_orphans(storage: Storage, *, older_than: datetime, counts: SweepCounts) -> Iterator[Orphan]:
-    """Files under ATTACHMENTS_DIR that no Attachment names and that were last written before ``older_than``."""
-    for names in storage_files(storage, ATTACHMENTS_DIR):
+def find_orphans(folder: Folder, *, older_than: datetime, counts: SweepCounts) -> Iterator[Orphan]:
+    """Files under ``folder`` that no row names and that were last written before ``older_than``."""
+    storage = folder.storage
+    for names in storage_files(storage, folder.directory):
         for start in range(0, len(names), CHUNK_SIZE):
             chunk = names[start:start + CHUNK_SIZE]
             counts.files += len(chunk)
-            referenced = _referenced(chunk)
+            referenced = folder.referenced(chunk)
             counts.referenced += len(referenced)
             for name in chunk:
                 if name in referenced:
@@ -84,9 +112,9 @@ def find_orphans(storage: Storage, *, older_than: datetime, counts: SweepCounts)
 
 class Command(BaseCommand):
     help = (
-        f"List attachment files (under {ATTACHMENTS_DIR}/ of the default storage) that no attachment refers to "
-        "and that are older than --older-than hours; remove them with --delete. Files still being uploaded are "
-        "younger than the grace period and never touched. Run it daily from cron."
+        "List stored files (attachments, logos and favicons, import files: the folders each app names) that no "
+        "row refers to and that are older than --older-than hours; remove them with --delete. Files still being "
+        "uploaded are younger than the grace period and never touched. Run it daily from cron."
     )
 
     def add_arguments(self, parser):
@@ -99,11 +127,20 @@ class Command(BaseCommand):
     def handle(self, *args, older_than, delete, **options):
         if older_than < 0:
             raise CommandError("--older-than must be zero or more hours.")
-        storage = Attachment._meta.get_field("file").storage
         cutoff = timezone.now() - timedelta(hours=older_than)
+        failed = 0
+        for folder in swept_folders():
+            counts = self._sweep(folder, cutoff, delete)
+            self.stdout.write(self._summary(folder, counts, older_than, delete))
+            failed += counts.failed
+        if failed:
+            raise CommandError(f"{failed} orphaned file(s) could not be deleted.")
+
+    def _sweep(self, folder: Folder, cutoff: datetime, delete: bool) -> SweepCounts:
         counts = SweepCounts()
+        storage = folder.storage
         try:
-            for orphan in find_orphans(storage, older_than=cutoff, counts=counts):
+            for orphan in find_orphans(folder, older_than=cutoff, counts=counts):
                 self.stdout.write(f"{orphan.name}\t{timezone.localtime(orphan.modified):%Y-%m-%d %H:%M}")
                 if not delete:
                     continue
@@ -115,15 +152,15 @@ class Command(BaseCommand):
                 else:
                     counts.deleted += 1
         except NotImplementedError:
-            raise CommandError("The storage cannot tell when a file was written; nothing was deleted.") from None
-        self.stdout.write(self._summary(counts, older_than, delete))
-        if counts.failed:
-            raise CommandError(f"{counts.failed} orphaned file(s) could not be deleted.")
+            raise CommandError(
+                f"The storage cannot tell when a file was written; nothing more was deleted under {folder.directory}/."
+            ) from None
+        return counts
 
     @staticmethod
-    def _summary(counts: SweepCounts, older_than: float, delete: bool) -> str:
+    def _summary(folder: Folder, counts: SweepCounts, older_than: float, delete: bool) -> str:
         summary = (
-            f"{counts.files} file(s) under {ATTACHMENTS_DIR}/: {counts.referenced} referenced, "
+            f"{counts.files} file(s) under {folder.directory}/: {counts.referenced} referenced, "
             f"{counts.orphans} orphaned and older than {older_than:g} h, "
             f"{counts.too_recent} orphaned but more recent (kept). "
         )
