@@ -109,6 +109,12 @@ def test_r_n_and_a_on_a_ticket_never_while_typing(page, dental_support, tickets)
     assert page.evaluate(IN_REPLY_BOX)
     assert "internal note" in page.get_by_test_id("compose-mode").inner_text()
     box.fill("Checked the sensor driver.")
+    # The box and the buttons that send it both in sight, on a laptop's 720 pixels too.
+    assert page.evaluate(
+        "() => { const box = document.querySelector('form.reply-form textarea').getBoundingClientRect();"
+        " const actions = document.querySelector('form.reply-form .actions').getBoundingClientRect();"
+        " return box.top >= 0 && actions.bottom <= innerHeight; }"
+    )
     shot(page, "note")
     page.get_by_role("button", name="Add internal note").click()
     page.get_by_text("Your internal note has been added.").wait_for()

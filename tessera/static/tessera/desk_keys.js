@@ -126,8 +126,19 @@
     }
     said.textContent = help ? help.getAttribute(mode === "note" ? "data-note-mode" : "data-reply-mode") : "";
     (box.closest(".card") || box).scrollIntoView({ block: "start" });
+    showButtons(form, box);
     box.focus({ preventScroll: true });
     return true;
+  }
+
+  // On a short window the card is taller than the screen: scroll on until its send buttons show, as long as
+  // the top of the box stays in sight.
+  function showButtons(form, box) {
+    var actions = form.querySelector(".actions");
+    if (!actions) return;
+    var below = actions.getBoundingClientRect().bottom + 8 - window.innerHeight;
+    var room = box.getBoundingClientRect().top - 8;
+    if (below > 0 && room > 0) window.scrollBy(0, Math.min(below, room));
   }
 
   function assignToMe() {
