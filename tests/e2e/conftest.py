@@ -5,6 +5,8 @@ They never skip: without /usr/bin/chromium they fail, and CI installs it.
 
 import contextlib
 import os
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -75,6 +77,22 @@ def close_quietly(context) -> None:
             open_page.goto("about:blank")
     finally:
         context.close()
+        _requests_settled()
+
+
+def _requests_settled(timeout: float = 5.0) -> None:
+    """Wait until the live server answers no request: one still under way (a refresh, a heartbeat, a beacon
+    sent as the page closed) would hold SQLite's lock while the next test empties the database.
+
+    The live server answers each request in a thread of its own (socketserver's ThreadingMixIn), named after
+    ``process_request_thread``.
+    """
+    time.sleep(0.05)  # a request the browser sent as it closed reaches the server
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in thread.name for thread in threading.enumerate()):
+            return
+        time.sleep(0.02)
 
 
 @pytest.fixture
