@@ -246,6 +246,11 @@ def _rank_query(stems: list[tuple[list[str], int, int, float]], words: list[str]
     return " & ".join(f"( {terms} )" for terms in ranked)
 
 
+def _pages(total: int, per_page: int) -> int:
+    """How many pages ``total`` results fill (one, empty, when there are none)."""
+    return max(1, -(-total // per_page))
+
+
 def _matching(tickets: QuerySet[Ticket], condition: str, params: list, *, newest: bool = True) -> QuerySet:
     """The ids of at most ``MAX_MATCHES`` + 1 of ``tickets`` that meet ``condition`` (SQL of constants only).
 
@@ -300,7 +305,7 @@ def _postgres(
     stems = _word_stems(words, tickets.db)
     found = _candidates(tickets, query, words, terms, stems)
     total = min(len(found), MAX_MATCHES)
-    page = min(page, max(1, -(-total // per_page)))
+    page = min(page, _pages(total, per_page))
     candidates = tickets.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [found]))  # noqa: S611 (a bound list)
     ranked = list(
         candidates.annotate(
@@ -385,7 +390,7 @@ def global_search(user: User, query: str, *, page: int = 1, per_page: int = PER_
     else:
         matched = _fallback(visible, query, words)
         total = matched.order_by()[: MAX_MATCHES + 1].count()
-        page = min(page, max(1, -(-min(total, MAX_MATCHES) // per_page)))
+        page = min(page, _pages(min(total, MAX_MATCHES), per_page))
         rows = list(
             matched.select_related("organization", "created_by", "assignee", "service_team")[
                 (page - 1) * per_page : min(page * per_page, MAX_MATCHES)
@@ -393,7 +398,7 @@ def global_search(user: User, query: str, *, page: int = 1, per_page: int = PER_
         )
     more = total > MAX_MATCHES
     total = min(total, MAX_MATCHES)
-    pages = max(1, -(-total // per_page))
+    pages = _pages(total, per_page)
     hits = []
     for ticket in rows:
         if highlighted:
